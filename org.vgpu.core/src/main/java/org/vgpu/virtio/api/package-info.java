@@ -1,0 +1,7 @@
+/** Virtio device and transport services. */
+@Export
+@Version("1.0.0")
+package org.vgpu.virtio.api;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

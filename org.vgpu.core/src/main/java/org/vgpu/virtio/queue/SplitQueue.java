@@ -1,0 +1,5 @@
+package org.vgpu.virtio.queue;
+
+/** Placeholder: replaced by the split virtqueue implementation. */
+public final class SplitQueue {
+}
