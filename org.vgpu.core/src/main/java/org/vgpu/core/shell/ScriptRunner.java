@@ -1,0 +1,132 @@
+package org.vgpu.core.shell;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.apache.felix.service.command.Converter;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Runs the Gogo script given in the {@code vgpu.exec} property once the framework has started,
+ * prints its output, then stops the platform ({@code ./vgpu -c 'CMD'}). Gogo's own {@code -c}
+ * may run before the vgpu commands are registered and has no exit status, hence this component.
+ */
+@Component(immediate = true)
+public final class ScriptRunner implements FrameworkListener {
+    public static final String EXEC_PROPERTY = "vgpu.exec";
+    /** Exit status when the script threw: the launcher maps a clean framework stop to 0. */
+    static final int FAILED = 2;
+
+    private static final Pattern QUALIFIED_COMMAND = Pattern.compile("\\b([a-z][a-z0-9]*):([a-zA-Z][a-zA-Z0-9]*)\\b");
+
+    private final CommandProcessor processor;
+    private final BundleContext context;
+    private final String script;
+    private volatile boolean started;
+
+    @Activate
+    public ScriptRunner(@Reference CommandProcessor processor, BundleContext context) {
+        this.processor = processor;
+        this.context = context;
+        this.script = context.getProperty(EXEC_PROPERTY);
+        if (script == null || script.isBlank()) {
+            return;
+        }
+        context.addFrameworkListener(this);
+        if (context.getBundle(0).getState() == Bundle.ACTIVE) {
+            startOnce();
+        }
+    }
+
+    @Override
+    public void frameworkEvent(FrameworkEvent event) {
+        if (event.getType() == FrameworkEvent.STARTED) {
+            startOnce();
+        }
+    }
+
+    private synchronized void startOnce() {
+        if (started) {
+            return;
+        }
+        started = true;
+        Thread runner = new Thread(this::run, "vgpu-exec");
+        runner.setDaemon(true);
+        runner.start();
+    }
+
+    private void run() {
+        // The process's real stdout/stderr: System.out is Gogo's thread-routed stream, and a
+        // session writing into it would loop back into itself.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
+        awaitCommands(script, 5_000);
+        int status = 0;
+        try (CommandSession session = processor.createSession(System.in, out, err)) {
+            Object result = session.execute(script);
+            if (result != null) {
+                out.println(session.format(result, Converter.INSPECT));
+            }
+        } catch (Exception e) {
+            Throwable cause = e;
+            while (cause instanceof java.lang.reflect.InvocationTargetException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            err.println("vgpu: " + cause);
+            if (Boolean.getBoolean("vgpu.debug")) {
+                cause.printStackTrace(err);
+            }
+            status = FAILED;
+        }
+        out.flush();
+        if (status != 0) {
+            System.exit(status); // the launcher's shutdown hook still stops the framework
+        }
+        try {
+            context.getBundle(0).stop();
+        } catch (Exception e) {
+            System.exit(FAILED);
+        }
+    }
+
+    /**
+     * Components of bundles started together may register their commands just after the framework
+     * reports STARTED: wait (bounded) until every scope:function named in the script is registered.
+     */
+    private void awaitCommands(String text, long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        Matcher m = QUALIFIED_COMMAND.matcher(text);
+        while (m.find()) {
+            String filter = "(&(" + CommandProcessor.COMMAND_SCOPE + "=" + m.group(1) + ")("
+                    + CommandProcessor.COMMAND_FUNCTION + "=" + m.group(2) + "))";
+            try {
+                while (context.getServiceReferences((String) null, filter) == null
+                        && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+            } catch (InvalidSyntaxException | InterruptedException e) {
+                return; // let Gogo report whatever is wrong
+            }
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        if (script != null && !script.isBlank()) {
+            context.removeFrameworkListener(this);
+        }
+    }
+}
