@@ -1,14 +1,53 @@
 package org.vgpu.virtio.queue;
 
-/** Counters for the shell. STUB: fields become thread-safe counters. */
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters for the shell; safe to update and read from any thread. */
 public final class QueueStats {
-    public long kicks() { throw new UnsupportedOperationException(); }
+    private final LongAdder kicks = new LongAdder();
+    private final LongAdder notifications = new LongAdder();
+    private final LongAdder chains = new LongAdder();
+    private final LongAdder rejectedChains = new LongAdder();
 
-    public long notifications() { throw new UnsupportedOperationException(); }
+    /** Driver-to-device notifications consumed. */
+    public long kicks() {
+        return kicks.sum();
+    }
 
-    public long chains() { throw new UnsupportedOperationException(); }
+    /** Device-to-driver notifications the queue asked for (shouldNotify returned true). */
+    public long notifications() {
+        return notifications.sum();
+    }
 
-    public long rejectedChains() { throw new UnsupportedOperationException(); }
+    /** Chains completed by the device. */
+    public long chains() {
+        return chains.sum();
+    }
 
-    public void countKick() { throw new UnsupportedOperationException(); }
+    /** Malformed chains returned to the driver unprocessed. */
+    public long rejectedChains() {
+        return rejectedChains.sum();
+    }
+
+    public void countKick() {
+        kicks.increment();
+    }
+
+    public void countNotification() {
+        notifications.increment();
+    }
+
+    void countChain() {
+        chains.increment();
+    }
+
+    void countRejected() {
+        rejectedChains.increment();
+    }
+
+    @Override
+    public String toString() {
+        return "kicks=" + kicks() + " notifications=" + notifications() + " chains=" + chains()
+                + " rejected=" + rejectedChains();
+    }
 }

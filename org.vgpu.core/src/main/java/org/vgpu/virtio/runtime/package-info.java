@@ -1,0 +1,7 @@
+/** Running activated devices: the queue worker thread, eventfd interrupts, a plain activation holder. */
+@Export
+@Version("1.0.0")
+package org.vgpu.virtio.runtime;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,252 @@
+package org.vgpu.virtio.sys;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import com.sun.jna.Native;
+
+/**
+ * An AF_UNIX stream socket done wholly through libc (so passed fds are never lost to NIO),
+ * sending and receiving messages with up to {@link #MAX_FDS} file descriptors (SCM_RIGHTS).
+ * Received fds are close-on-exec and owned by the caller.
+ */
+public final class UnixSocket implements AutoCloseable {
+
+    public static final int MAX_FDS = 8;
+
+    // struct msghdr (LP64): name 0, namelen 8, iov 16, iovlen 24, control 32, controllen 40, flags 48
+    private static final int MSGHDR_SIZE = 56;
+    private static final int IOVEC_SIZE = 16;
+    private static final int CMSG_HEADER = 16; // cmsg_len (size_t), cmsg_level, cmsg_type
+    private static final int CMSG_SPACE = CMSG_HEADER + MAX_FDS * 4; // 48, already 8-aligned
+    private static final int SOCKADDR_UN_SIZE = 110;
+    private static final int SUN_PATH_MAX = 107;
+
+    private final int fd;
+    private final MessageBuffer sendBuffer = new MessageBuffer();
+    private final MessageBuffer recvBuffer = new MessageBuffer();
+    private volatile boolean closed;
+
+    private UnixSocket(int fd) {
+        this.fd = fd;
+    }
+
+    /** Takes ownership of a connected AF_UNIX socket fd. */
+    public static UnixSocket adopt(int fd) {
+        return new UnixSocket(fd);
+    }
+
+    /**
+     * Listens on path with mode 0600, replacing a stale file there. The mode is set before
+     * listen(), so nobody else can connect in between.
+     */
+    public static UnixSocket listen(Path path, int backlog) throws NativeException {
+        String p = path.toString();
+        int fd = LinuxNative.check("socket", LinuxNative.socket(LinuxNative.AF_UNIX,
+                LinuxNative.SOCK_STREAM | LinuxNative.SOCK_CLOEXEC, 0));
+        try (Memory addr = sockaddr(p)) {
+            if (LinuxNative.unlink(p) < 0 && LinuxNative.errno() != LinuxNative.ENOENT) {
+                throw new NativeException("unlink " + p, LinuxNative.errno());
+            }
+            LinuxNative.check("bind " + p, LinuxNative.bind(fd, Pointer.nativeValue(addr), SOCKADDR_UN_SIZE));
+            LinuxNative.check("chmod " + p, LinuxNative.chmod(p, 0600));
+            LinuxNative.check("listen " + p, LinuxNative.listen(fd, backlog));
+            return new UnixSocket(fd);
+        } catch (NativeException | RuntimeException e) {
+            LinuxNative.close(fd);
+            throw e;
+        }
+    }
+
+    public static UnixSocket connect(Path path) throws NativeException {
+        String p = path.toString();
+        int fd = LinuxNative.check("socket", LinuxNative.socket(LinuxNative.AF_UNIX,
+                LinuxNative.SOCK_STREAM | LinuxNative.SOCK_CLOEXEC, 0));
+        try (Memory addr = sockaddr(p)) {
+            int r;
+            do {
+                r = LinuxNative.connect(fd, Pointer.nativeValue(addr), SOCKADDR_UN_SIZE);
+            } while (r < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            LinuxNative.check("connect " + p, r);
+            return new UnixSocket(fd);
+        } catch (NativeException | RuntimeException e) {
+            LinuxNative.close(fd);
+            throw e;
+        }
+    }
+
+    /** Two connected stream sockets. */
+    public static UnixSocket[] pair() throws NativeException {
+        int[] sv = new int[2];
+        LinuxNative.check("socketpair", LinuxNative.socketpair(LinuxNative.AF_UNIX,
+                LinuxNative.SOCK_STREAM | LinuxNative.SOCK_CLOEXEC, 0, sv));
+        return new UnixSocket[] {new UnixSocket(sv[0]), new UnixSocket(sv[1])};
+    }
+
+    public int fd() {
+        return fd;
+    }
+
+    /** Blocks for the next connection on a listening socket. */
+    public UnixSocket accept() throws NativeException {
+        int r;
+        do {
+            r = LinuxNative.accept4(fd, 0, 0, LinuxNative.SOCK_CLOEXEC);
+        } while (r < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+        return new UnixSocket(LinuxNative.check("accept4", r));
+    }
+
+    /**
+     * Sends src[position..limit) in one sendmsg with the given fds attached (none if empty);
+     * returns the bytes sent and advances src's position by them.
+     */
+    public int send(ByteBuffer src, int... fds) throws NativeException {
+        if (fds.length > MAX_FDS) {
+            throw new IllegalArgumentException(fds.length + " fds > " + MAX_FDS);
+        }
+        synchronized (sendBuffer) {
+            int length = src.remaining();
+            long data = sendBuffer.dataFor(src, length);
+            if (!src.isDirect()) {
+                sendBuffer.staging.write(0, src.array(), src.arrayOffset() + src.position(), length);
+            }
+            Memory m = sendBuffer.header;
+            sendBuffer.prepare(data, length, fds.length);
+            for (int i = 0; i < fds.length; i++) {
+                m.setInt(MSGHDR_SIZE + IOVEC_SIZE + CMSG_HEADER + 4L * i, fds[i]);
+            }
+            long n;
+            do {
+                n = LinuxNative.sendmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_NOSIGNAL);
+            } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            LinuxNative.check("sendmsg", n);
+            src.position(src.position() + (int) n);
+            return (int) n;
+        }
+    }
+
+    /**
+     * Receives into dst[position..limit) with one recvmsg; returns the bytes received (0 at end
+     * of stream) and advances dst's position. fdsOut (length >= MAX_FDS recommended) gets the
+     * passed fds first, then -1s. If the kernel truncated the fds, they are closed and this throws.
+     */
+    public int recv(ByteBuffer dst, int[] fdsOut) throws NativeException {
+        synchronized (recvBuffer) {
+            int length = dst.remaining();
+            long data = recvBuffer.dataFor(dst, length);
+            recvBuffer.prepare(data, length, MAX_FDS);
+            recvBuffer.header.setLong(40, CMSG_SPACE); // room for MAX_FDS
+            Memory m = recvBuffer.header;
+            long n;
+            do {
+                n = LinuxNative.recvmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_CMSG_CLOEXEC);
+            } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            LinuxNative.check("recvmsg", n);
+            Arrays.fill(fdsOut, -1);
+            int received = recvBuffer.collectFds(fdsOut);
+            if ((m.getInt(48) & LinuxNative.MSG_CTRUNC) != 0 || received > fdsOut.length) {
+                for (int f : fdsOut) {
+                    LinuxNative.closeQuietly(f);
+                }
+                throw new NativeException("recvmsg: too many fds", 0);
+            }
+            if (!dst.isDirect()) {
+                recvBuffer.staging.read(0, dst.array(), dst.arrayOffset() + dst.position(), (int) n);
+            }
+            dst.position(dst.position() + (int) n);
+            return (int) n;
+        }
+    }
+
+    /** Number of valid (non-negative) fds at the start of an fdsOut array filled by recv. */
+    public static int countFds(int[] fds) {
+        int n = 0;
+        while (n < fds.length && fds[n] >= 0) {
+            n++;
+        }
+        return n;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            LinuxNative.close(fd);
+        }
+    }
+
+    private static Memory sockaddr(String path) {
+        byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > SUN_PATH_MAX) {
+            throw new IllegalArgumentException("socket path longer than " + SUN_PATH_MAX + " bytes: " + path);
+        }
+        Memory addr = new Memory(SOCKADDR_UN_SIZE);
+        addr.clear();
+        addr.setShort(0, (short) LinuxNative.AF_UNIX);
+        addr.write(2, bytes, 0, bytes.length);
+        return addr;
+    }
+
+    /** msghdr + iovec + cmsg space in native memory, reused by every call in one direction. */
+    private static final class MessageBuffer {
+        final Memory header = new Memory(MSGHDR_SIZE + IOVEC_SIZE + CMSG_SPACE);
+        Memory staging = new Memory(4096); // for heap ByteBuffers
+
+        /** Address of the bytes to send/receive: the direct buffer itself or the staging area. */
+        long dataFor(ByteBuffer buffer, int length) {
+            if (buffer.isDirect()) {
+                return Pointer.nativeValue(Native.getDirectBufferPointer(buffer)) + buffer.position();
+            }
+            if (staging.size() < length) {
+                staging.close();
+                staging = new Memory(Math.max(length, 1));
+            }
+            return Pointer.nativeValue(staging);
+        }
+
+        void prepare(long data, int length, int fdCount) {
+            long base = Pointer.nativeValue(header);
+            header.clear();
+            header.setLong(16, base + MSGHDR_SIZE); // msg_iov
+            header.setLong(24, 1); // msg_iovlen
+            header.setLong(MSGHDR_SIZE, data); // iov_base
+            header.setLong(MSGHDR_SIZE + 8, length); // iov_len
+            if (fdCount > 0) {
+                header.setLong(32, base + MSGHDR_SIZE + IOVEC_SIZE); // msg_control
+                header.setLong(40, CMSG_HEADER + ((4L * fdCount + 7) & ~7L)); // CMSG_SPACE
+                long cmsg = MSGHDR_SIZE + IOVEC_SIZE;
+                header.setLong(cmsg, CMSG_HEADER + 4L * fdCount); // cmsg_len = CMSG_LEN(n*4)
+                header.setInt(cmsg + 8, LinuxNative.SOL_SOCKET);
+                header.setInt(cmsg + 12, LinuxNative.SCM_RIGHTS);
+            }
+        }
+
+        /** Copies SCM_RIGHTS fds into out; returns how many the kernel delivered. */
+        int collectFds(int[] out) {
+            long controlLen = header.getLong(40);
+            if (controlLen < CMSG_HEADER) {
+                return 0;
+            }
+            long cmsg = MSGHDR_SIZE + IOVEC_SIZE;
+            long cmsgLen = header.getLong(cmsg);
+            if (header.getInt(cmsg + 8) != LinuxNative.SOL_SOCKET || header.getInt(cmsg + 12) != LinuxNative.SCM_RIGHTS
+                    || cmsgLen < CMSG_HEADER || cmsgLen > CMSG_SPACE) {
+                return 0;
+            }
+            int n = (int) ((cmsgLen - CMSG_HEADER) / 4);
+            for (int i = 0; i < n; i++) {
+                int f = header.getInt(cmsg + CMSG_HEADER + 4L * i);
+                if (i < out.length) {
+                    out[i] = f;
+                } else {
+                    LinuxNative.closeQuietly(f);
+                }
+            }
+            return n;
+        }
+    }
+}
