@@ -49,6 +49,7 @@ public final class LinuxNative {
     public static final int SOCK_SEQPACKET = 5;
     public static final int SOCK_NONBLOCK = O_NONBLOCK;
     public static final int SOCK_CLOEXEC = O_CLOEXEC;
+    public static final int SHUT_RDWR = 2;
     public static final int SOL_SOCKET = 1;
     public static final int SCM_RIGHTS = 1;
     public static final int MSG_CTRUNC = 0x8;
@@ -105,6 +106,8 @@ public final class LinuxNative {
     public static native int bind(int fd, long sockaddr, int addrlen);
 
     public static native int listen(int fd, int backlog);
+
+    public static native int shutdown(int fd, int how);
 
     /** addr and addrlenPtr may be 0. */
     public static native int accept4(int fd, long sockaddr, long addrlenPtr, int flags);

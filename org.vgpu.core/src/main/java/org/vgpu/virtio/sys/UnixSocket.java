@@ -171,6 +171,13 @@ public final class UnixSocket implements AutoCloseable {
         return n;
     }
 
+    /** Wakes threads blocked in accept/recv on this socket (close alone does not); idempotent. */
+    public synchronized void shutdown() {
+        if (!closed) {
+            LinuxNative.shutdown(fd, LinuxNative.SHUT_RDWR);
+        }
+    }
+
     @Override
     public synchronized void close() {
         if (!closed) {

@@ -1,0 +1,352 @@
+package org.vgpu.vhostuser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vgpu.vhostuser.VhostUserProtocol.*;
+
+import java.lang.annotation.Annotation;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.vgpu.virtio.memory.GuestMemoryMap;
+import org.vgpu.virtio.memory.MemoryRegion;
+import org.vgpu.virtio.sys.EventFd;
+
+/**
+ * The vhost-user back end against a Java front end: QEMU's request order, then every kind of
+ * garbage. Garbage closes only that connection; the socket then serves the next front end.
+ */
+@Timeout(30)
+class VhostUserProtocolTest {
+    static final long GPA = 0x100000;
+    static final long SIZE = 1 << 20;
+    static final long USER = 0x7f12_0000_0000L;
+    static final int QSIZE = 8;
+
+    @TempDir
+    Path dir;
+    Path socketPath;
+    EchoDevice device;
+    DisplayChannels displays;
+    VhostUserServer server;
+    MemoryRegion guestRam;
+    GuestMemoryMap frontEndView;
+
+    static VhostUserServer.Config config(String path) {
+        return new VhostUserServer.Config() {
+            @Override public Class<? extends Annotation> annotationType() { return VhostUserServer.Config.class; }
+            @Override public String socket_path() { return path; }
+            @Override public int fd() { return -1; }
+            @Override public String device_target() { return ""; }
+        };
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        socketPath = dir.resolve("sub/vgpu.sock");
+        device = new EchoDevice();
+        displays = new DisplayChannels();
+        server = new VhostUserServer(device, config(socketPath.toString()), displays);
+        guestRam = MemoryRegion.anonymous(GPA, SIZE);
+        frontEndView = new GuestMemoryMap();
+        frontEndView.addRegion(guestRam);
+    }
+
+    @AfterEach
+    void stop() {
+        server.deactivate();
+        frontEndView.close();
+    }
+
+    static long desc(int q) { return GPA + q * 0x4000L; }
+    static long avail(int q) { return desc(q) + 0x1000; }
+    static long used(int q) { return desc(q) + 0x2000; }
+    static long user(long gpa) { return gpa - GPA + USER; }
+
+    /** Negotiation as QEMU 10 does it, up to (excluding) the vrings. */
+    void handshake(TestFrontEnd fe) throws Exception {
+        fe.send(GET_FEATURES, 0, null);
+        long features = fe.replyU64(GET_FEATURES);
+        assertEquals(EchoDevice.FEATURES | F_PROTOCOL_FEATURES, features);
+        fe.send(GET_PROTOCOL_FEATURES, 0, null);
+        long pf = fe.replyU64(GET_PROTOCOL_FEATURES);
+        for (int bit : new int[] { PF_MQ, PF_REPLY_ACK, PF_CONFIG, PF_BACKEND_REQ, PF_BACKEND_SEND_FD, PF_CONFIGURE_MEM_SLOTS, PF_RESET_DEVICE, PF_STATUS }) {
+            assertTrue((pf & 1L << bit) != 0, "protocol feature " + bit);
+        }
+        fe.sendU64(SET_PROTOCOL_FEATURES, 0, pf);
+        fe.send(GET_QUEUE_NUM, 0, null);
+        assertEquals(2, fe.replyU64(GET_QUEUE_NUM));
+        fe.send(GET_MAX_MEM_SLOTS, 0, null);
+        assertTrue(fe.replyU64(GET_MAX_MEM_SLOTS) >= 8);
+        fe.send(SET_OWNER, 0, null);
+        fe.send(GET_FEATURES, 0, null);
+        fe.replyU64(GET_FEATURES);
+        fe.sendU64(SET_FEATURES, FLAG_NEED_REPLY, features);
+        assertEquals(0, fe.replyU64(SET_FEATURES), "REPLY_ACK for SET_FEATURES");
+        ByteBuffer reg = TestFrontEnd.payload(40);
+        reg.putLong(0).putLong(GPA).putLong(SIZE).putLong(USER).putLong(0).flip();
+        fe.send(ADD_MEM_REG, FLAG_NEED_REPLY, reg, guestRam.fd());
+        assertEquals(0, fe.replyU64(ADD_MEM_REG));
+    }
+
+    void setupVring(TestFrontEnd fe, int q, EventFd kick, EventFd call) throws Exception {
+        fe.sendState(SET_VRING_NUM, 0, q, QSIZE);
+        fe.sendState(SET_VRING_BASE, 0, q, 0);
+        ByteBuffer addr = TestFrontEnd.payload(40);
+        addr.putInt(q).putInt(0).putLong(user(desc(q))).putLong(user(used(q))).putLong(user(avail(q))).putLong(0).flip();
+        fe.send(SET_VRING_ADDR, 0, addr);
+        fe.sendU64(SET_VRING_CALL, 0, q, call.fd());
+        fe.sendU64(SET_VRING_KICK, 0, q, kick.fd());
+        fe.sendState(SET_VRING_ENABLE, FLAG_NEED_REPLY, q, 1);
+        assertEquals(0, fe.replyU64(SET_VRING_ENABLE));
+    }
+
+    @Test
+    void qemuOrderSetupThenARequestRoundTripsThroughTheRing() throws Exception {
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socketPath)), "socket mode 0600");
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath);
+                EventFd kick0 = EventFd.create(true); EventFd call0 = EventFd.create(true);
+                EventFd kick1 = EventFd.create(true); EventFd call1 = EventFd.create(true)) {
+            handshake(fe);
+            ByteBuffer cfg = TestFrontEnd.payload(12 + 8);
+            cfg.putInt(4).putInt(8).putInt(0).putLong(0).flip();
+            fe.send(GET_CONFIG, 0, cfg);
+            ByteBuffer reply = fe.reply(GET_CONFIG);
+            assertEquals(20, reply.remaining());
+            assertEquals((byte) 0xa4, reply.get(12), "config byte 4");
+            setupVring(fe, 0, kick0, call0);
+            setupVring(fe, 1, kick1, call1);
+            awaitActive();
+
+            long data = GPA + 0x10000;
+            frontEndView.writeInt(data, 0x04030201);
+            writeDesc(0, 0, data, 4, 1, 1);
+            writeDesc(0, 1, data + 0x100, 4, 2, 0);
+            frontEndView.writeShort(avail(0) + 4, (short) 0); // ring[0] = head 0
+            frontEndView.writeShort(avail(0) + 2, (short) 1); // idx = 1
+            kick0.signal();
+            awaitSignal(call0);
+            assertEquals(1, frontEndView.readShort(used(0) + 2), "used idx");
+            assertEquals(0, frontEndView.readInt(used(0) + 4), "used id");
+            assertEquals(4, frontEndView.readInt(used(0) + 8), "used len");
+            assertEquals(0x05040302, frontEndView.readInt(data + 0x100), "echoed bytes");
+
+            fe.sendState(GET_VRING_BASE, 0, 0, 0);
+            ByteBuffer base = fe.reply(GET_VRING_BASE);
+            assertEquals(0, base.getInt(0));
+            assertEquals(1, base.getInt(4), "next avail index handed back");
+        }
+        awaitState("listening");
+        assertTrue(device.resets.get() > 0, "device reset after disconnect");
+    }
+
+    private void writeDesc(int q, int i, long addr, int len, int flags, int next) throws Exception {
+        long d = desc(q) + 16L * i;
+        frontEndView.writeLong(d, addr);
+        frontEndView.writeInt(d + 8, len);
+        frontEndView.writeShort(d + 12, (short) flags);
+        frontEndView.writeShort(d + 14, (short) next);
+    }
+
+    private void awaitActive() throws InterruptedException {
+        awaitState("active");
+        assertNotNull(device.activation());
+    }
+
+    private void awaitState(String state) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!state.equals(server.bindings().get(0).state()) && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(state, server.bindings().get(0).state());
+    }
+
+    private static void awaitSignal(EventFd call) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (call.consume() == 0) {
+            assertTrue(System.nanoTime() < deadline, "no interrupt from the device");
+            Thread.sleep(1);
+        }
+    }
+
+    /** After garbage the back end must have closed this connection, and must serve the next one. */
+    private void assertClosedAndNextServed(TestFrontEnd fe) throws Exception {
+        assertTrue(fe.closedByPeer(), "connection not closed after garbage");
+        awaitState("listening");
+        try (TestFrontEnd next = new TestFrontEnd(socketPath)) {
+            next.send(GET_FEATURES, 0, null);
+            assertEquals(EchoDevice.FEATURES | F_PROTOCOL_FEATURES, next.replyU64(GET_FEATURES));
+        }
+    }
+
+    @Test
+    void unknownRequestClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.send(99, 0, null);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void payloadOfTheWrongSizeClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            ByteBuffer four = TestFrontEnd.payload(4);
+            four.putInt(1).flip();
+            fe.send(SET_FEATURES, 0, four);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void truncatedMessageThenHangUpIsSurvived() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            ByteBuffer four = TestFrontEnd.payload(4);
+            four.putInt(1).flip();
+            fe.sendRaw(SET_FEATURES, FLAG_VERSION_1, 8, four); // declares 8, sends 4
+            fe.socket.shutdown();
+        }
+        awaitState("listening");
+        try (TestFrontEnd next = new TestFrontEnd(socketPath)) {
+            next.send(GET_QUEUE_NUM, 0, null);
+            assertEquals(2, next.replyU64(GET_QUEUE_NUM));
+        }
+    }
+
+    @Test
+    void oversizedPayloadClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.sendRaw(SET_FEATURES, FLAG_VERSION_1, 1 << 20, null);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void badVersionClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.sendRaw(GET_FEATURES, 2, 0, null);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void memoryRegionWithoutAnFdClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            ByteBuffer reg = TestFrontEnd.payload(40);
+            reg.putLong(0).putLong(GPA).putLong(SIZE).putLong(USER).putLong(0).flip();
+            fe.send(ADD_MEM_REG, 0, reg);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void kickWithTwoFdsClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath); EventFd a = EventFd.create(true); EventFd b = EventFd.create(true)) {
+            fe.sendU64(SET_VRING_KICK, 0, 0, a.fd(), b.fd());
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void fdsWithARequestThatTakesNoneCloseTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath); EventFd a = EventFd.create(true)) {
+            fe.send(SET_OWNER, 0, null, a.fd());
+            // SET_OWNER tolerates no fds? It must not leak them: the fd is closed either way.
+            fe.send(GET_QUEUE_NUM, 0, null);
+            assertEquals(2, fe.replyU64(GET_QUEUE_NUM));
+        }
+    }
+
+    @Test
+    void ringAddressesOutsideMemoryCloseTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            handshake(fe);
+            fe.sendState(SET_VRING_NUM, 0, 0, QSIZE);
+            ByteBuffer addr = TestFrontEnd.payload(40);
+            addr.putInt(0).putInt(0).putLong(USER + SIZE - 8).putLong(user(used(0))).putLong(user(avail(0))).putLong(0).flip();
+            fe.send(SET_VRING_ADDR, 0, addr);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void ringSizeNotAPowerOfTwoClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.sendState(SET_VRING_NUM, 0, 0, 12);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void ringSizeAboveTheMaximumClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.sendState(SET_VRING_NUM, 0, 0, 65536);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void queueIndexOutOfRangeClosesTheConnection() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.sendState(SET_VRING_BASE, 0, 7, 0);
+            assertClosedAndNextServed(fe);
+        }
+    }
+
+    @Test
+    void memoryIsUnmappedWhenTheFrontEndDies() throws Exception {
+        TestFrontEnd fe = new TestFrontEnd(socketPath);
+        handshake(fe);
+        long before = countMappingsOf(guestRam);
+        assertTrue(before >= 2, "back end maps the region (" + before + ")");
+        fe.close(); // like SIGKILL: no goodbye
+        awaitState("listening");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (countMappingsOf(guestRam) != 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(1, countMappingsOf(guestRam), "only the front end's own mapping remains");
+    }
+
+    @Test
+    void aStaleSocketFileIsReplaced() throws Exception {
+        server.deactivate();
+        Files.writeString(socketPath, "stale");
+        server = new VhostUserServer(device, config(socketPath.toString()), displays);
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.send(GET_QUEUE_NUM, 0, null);
+            assertEquals(2, fe.replyU64(GET_QUEUE_NUM));
+        }
+    }
+
+    /** Mappings of the memfd in this process, from /proc/self/maps (the memfd name is unique per region). */
+    private static long countMappingsOf(MemoryRegion region) throws Exception {
+        String inode = Files.readSymbolicLink(Path.of("/proc/self/fd/" + region.fd())).toString();
+        String name = inode.replace(" (deleted)", "");
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.contains(name)).count();
+    }
+
+    @Test
+    void replyAckReportsFailureWithoutClosing() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.send(GET_PROTOCOL_FEATURES, 0, null);
+            fe.sendU64(SET_PROTOCOL_FEATURES, 0, fe.replyU64(GET_PROTOCOL_FEATURES));
+            ByteBuffer rem = TestFrontEnd.payload(40);
+            rem.putLong(0).putLong(0x5000_0000L).putLong(SIZE).putLong(USER).putLong(0).flip();
+            fe.send(REM_MEM_REG, FLAG_NEED_REPLY, rem);
+            assertEquals(1, fe.replyU64(REM_MEM_REG), "removing an unknown region fails");
+            fe.send(GET_QUEUE_NUM, 0, null);
+            assertEquals(2, fe.replyU64(GET_QUEUE_NUM));
+            assertNull(device.activation());
+        }
+    }
+}
