@@ -484,6 +484,12 @@ public final class GpuState {
         return list;
     }
 
+    /** The backend store of a resource (tests, benchmarks); caller holds the state lock. */
+    BackendResource store(int id) {
+        Resource r = resources.get(id);
+        return r == null ? null : r.store;
+    }
+
     public synchronized ResourceInfo resource(int id) {
         Resource r = resources.get(id);
         return r == null ? null : info(r);
