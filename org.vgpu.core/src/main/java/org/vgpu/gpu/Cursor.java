@@ -11,6 +11,8 @@ final class Cursor {
 
     /** 0xAARRGGBB little-endian pixels, 64 per row. */
     final ByteBuffer image = ByteBuffer.allocateDirect(IMAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    /** What sinks get: read-only, little-endian (views do not inherit the byte order). */
+    final ByteBuffer imageView = image.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     /** The source resource's pixels in its own format, before conversion. */
     final ByteBuffer raw = ByteBuffer.allocateDirect(IMAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     boolean visible;

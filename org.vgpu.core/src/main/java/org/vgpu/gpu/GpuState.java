@@ -426,7 +426,7 @@ public final class GpuState {
         cursor.x = x;
         cursor.y = y;
         for (DisplaySink sink : sinks) {
-            sink.cursorImage(deviceName, sid, cursor.image.asReadOnlyBuffer(), hotX, hotY);
+            sink.cursorImage(deviceName, sid, cursor.imageView, hotX, hotY);
             sink.cursorMoved(deviceName, sid, x, y);
         }
         return RESP_OK_NODATA;
