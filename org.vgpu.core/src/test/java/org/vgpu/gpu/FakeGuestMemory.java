@@ -11,6 +11,8 @@ public final class FakeGuestMemory implements GuestMemory {
     public final long base;
     public final ByteBuffer ram;
     public long accesses;
+    /** Accesses that were attempted outside guest memory (and refused). The device should cause none. */
+    public long violations;
 
     public FakeGuestMemory(long base, int size) {
         this.base = base;
@@ -27,6 +29,7 @@ public final class FakeGuestMemory implements GuestMemory {
 
     private int check(long gpa, long length) throws GuestMemoryException {
         if (!isValid(gpa, length)) {
+            violations++;
             throw new GuestMemoryException("outside guest memory: 0x" + Long.toHexString(gpa) + "+" + length);
         }
         accesses++;
