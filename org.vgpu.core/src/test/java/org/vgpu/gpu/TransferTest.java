@@ -118,6 +118,16 @@ class TransferTest {
     }
 
     @Test
+    void zeroLengthEntryOutsideRamIsNeverTouched() {
+        // Found by the fuzzer: a zero-length entry is valid anywhere, so its address may be outside RAM.
+        assertEquals(RESP_OK_NODATA, g.create(1, FORMAT_B8G8R8X8, 16, 16));
+        long[] p = g.pages(2 * 4096);
+        assertEquals(RESP_OK_NODATA, g.attach(1, new long[] {p[0], 0x7fff_0000_0000L, p[1] + 1024}, new int[] {512, 0, 512}));
+        assertEquals(RESP_OK_NODATA, g.transfer(1, 0, 0, 16, 16, 0));
+        assertEquals(0, g.mem.violations);
+    }
+
+    @Test
     void formatsDecodeToArgb() {
         // The same colour (a=0x80 r=0x11 g=0x22 b=0x33) in each format's memory order.
         Object[][] cases = {

@@ -88,7 +88,9 @@ final class ShadowResource implements BackendResource {
         long within = from - starts[i];
         while (length > 0) {
             int n = (int) Math.min(length, lengths[i] - within);
-            memory.read(addresses[i] + within, shadow, dst, n);
+            if (n > 0) { // zero-length entries carry no address worth touching
+                memory.read(addresses[i] + within, shadow, dst, n);
+            }
             dst += n;
             length -= n;
             within = 0;
