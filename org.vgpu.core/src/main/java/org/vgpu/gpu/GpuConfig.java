@@ -1,0 +1,28 @@
+package org.vgpu.gpu;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * ConfigAdmin schema of a GPU device (factory PID "org.vgpu.gpu"). Property keys follow DS name
+ * mapping: vgpu.device.name, num.scanouts, width, height, host.memory.quota.mib.
+ */
+@ObjectClassDefinition(pid = "org.vgpu.gpu", name = "vgpu virtio-gpu device",
+        description = "A virtio-gpu 2D device served to a VMM by any vgpu transport.")
+public @interface GpuConfig {
+
+    @AttributeDefinition(name = "Device name", description = "Unique instance name; also the vgpu.device.name service property.")
+    String vgpu_device_name() default "gpu1";
+
+    @AttributeDefinition(name = "Scanouts", description = "Number of displays (heads).", min = "1", max = "16")
+    int num_scanouts() default 1;
+
+    @AttributeDefinition(name = "Preferred width", description = "Preferred mode width in pixels (EDID and display info).", min = "16", max = "4095")
+    int width() default 1280;
+
+    @AttributeDefinition(name = "Preferred height", description = "Preferred mode height in pixels.", min = "16", max = "4095")
+    int height() default 800;
+
+    @AttributeDefinition(name = "Host memory quota (MiB)", description = "Host memory the guest may make this device allocate for resources.", min = "0")
+    int host_memory_quota_mib() default 256;
+}

@@ -1,0 +1,224 @@
+package org.vgpu.gpu;
+
+import static org.vgpu.gpu.protocol.Protocol.*;
+
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import org.vgpu.gpu.spi.BackendSelector;
+import org.vgpu.gpu.spi.DisplaySink;
+import org.vgpu.virtio.api.DeviceActivation;
+import org.vgpu.virtio.api.VirtioDevice;
+import org.vgpu.virtio.memory.GuestMemory;
+import org.vgpu.virtio.memory.GuestMemoryException;
+import org.vgpu.virtio.queue.DescriptorChain;
+import org.vgpu.virtio.queue.QueueException;
+import org.vgpu.virtio.queue.SplitQueue;
+
+/**
+ * The virtio-gpu device (id 16): features, config space and the thin adapter from virtqueues to
+ * the {@link CommandDecoder}. Queue 0 is the control queue, 1 the cursor queue; each has its own
+ * preallocated request/response buffers and decoder so the two may be served by different threads.
+ */
+public class GpuDevice implements VirtioDevice {
+    private static final System.Logger LOG = System.getLogger(GpuDevice.class.getName());
+
+    static final long OFFERED_FEATURES = 1L << F_VERSION_1 | 1L << F_RING_EVENT_IDX | 1L << F_RING_INDIRECT_DESC
+            | 1L << F_EDID | 1L << F_RESOURCE_UUID;
+    static final int QUEUE_SIZE = 256;
+
+    private final GpuState state;
+    private final QueueWorker[] workers;
+    private volatile DeviceActivation activation;
+    private volatile long ackedFeatures;
+    private int eventsRead;
+    private int configGeneration;
+
+    /** One queue's buffers and decoder. The request buffer holds the largest ATTACH_BACKING. */
+    private static final class QueueWorker {
+        final ByteBuffer request = ByteBuffer.allocateDirect(MAX_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        final ByteBuffer response = ByteBuffer.allocateDirect(MAX_RESPONSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        final CommandDecoder decoder;
+
+        QueueWorker(GpuState state) {
+            decoder = new CommandDecoder(state);
+        }
+    }
+
+    public GpuDevice(GpuSettings settings, BackendSelector selector) {
+        this.state = new GpuState(settings, selector);
+        this.workers = new QueueWorker[] {new QueueWorker(state), new QueueWorker(state)};
+    }
+
+    public GpuState state() {
+        return state;
+    }
+
+    public void addSink(DisplaySink sink) {
+        state.addSink(sink);
+    }
+
+    public void removeSink(DisplaySink sink) {
+        state.removeSink(sink);
+    }
+
+    /**
+     * Applies a new preferred mode to every scanout and tells the driver (EVENT_DISPLAY plus a
+     * config interrupt), which then re-reads display info and EDID.
+     */
+    public void setPreferredMode(int width, int height) {
+        int w = Math.max(GpuSettings.MIN_SIDE, Math.min(GpuSettings.MAX_SIDE, width));
+        int h = Math.max(GpuSettings.MIN_SIDE, Math.min(GpuSettings.MAX_SIDE, height));
+        synchronized (state) {
+            for (int i = 0; i < state.numScanouts(); i++) {
+                state.setPreferredMode(i, w, h);
+            }
+        }
+        raiseDisplayEvent();
+    }
+
+    void raiseDisplayEvent() {
+        synchronized (this) {
+            eventsRead |= EVENT_DISPLAY;
+            configGeneration++;
+        }
+        DeviceActivation a = activation;
+        if (a != null) {
+            a.interrupt().signalConfig();
+        }
+    }
+
+    @Override
+    public String name() {
+        return state.deviceName();
+    }
+
+    @Override
+    public int deviceId() {
+        return DEVICE_ID;
+    }
+
+    @Override
+    public long offeredFeatures() {
+        return OFFERED_FEATURES;
+    }
+
+    @Override
+    public void ackFeatures(long features) {
+        ackedFeatures = features & OFFERED_FEATURES;
+    }
+
+    @Override
+    public long ackedFeatures() {
+        return ackedFeatures;
+    }
+
+    @Override
+    public int configSize() {
+        return CONFIG_SIZE;
+    }
+
+    private synchronized int configWord(int wordOffset) {
+        switch (wordOffset) {
+            case CONFIG_EVENTS_READ: return eventsRead;
+            case CONFIG_NUM_SCANOUTS: return state.numScanouts();
+            default: return 0; // events_clear reads 0, num_capsets = 0
+        }
+    }
+
+    @Override
+    public void readConfig(int offset, ByteBuffer dst) {
+        while (dst.hasRemaining()) {
+            int o = offset++;
+            dst.put(o < 0 || o >= CONFIG_SIZE ? 0 : (byte) (configWord(o & ~3) >>> 8 * (o & 3)));
+        }
+    }
+
+    @Override
+    public void writeConfig(int offset, ByteBuffer src) {
+        while (src.hasRemaining()) {
+            int o = offset++;
+            int b = src.get() & 0xff;
+            if (o >= CONFIG_EVENTS_CLEAR && o < CONFIG_EVENTS_CLEAR + 4) { // write 1 to clear
+                synchronized (this) {
+                    eventsRead &= ~(b << 8 * (o - CONFIG_EVENTS_CLEAR));
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized int configGeneration() {
+        return configGeneration;
+    }
+
+    @Override
+    public int queueCount() {
+        return 2;
+    }
+
+    @Override
+    public int maxQueueSize(int queueIndex) {
+        return QUEUE_SIZE;
+    }
+
+    @Override
+    public void activate(DeviceActivation activation) {
+        state.setMemory(activation.memory());
+        this.activation = activation;
+    }
+
+    @Override
+    public void processQueue(int queueIndex) {
+        DeviceActivation act = activation;
+        if (act == null || queueIndex < 0 || queueIndex >= workers.length) {
+            return;
+        }
+        SplitQueue q = act.queue(queueIndex);
+        if (q == null) {
+            return;
+        }
+        QueueWorker w = workers[queueIndex];
+        GuestMemory mem = act.memory();
+        synchronized (w) { // a queue is drained by one thread at a time
+            try (GuestMemory.Lease lease = mem.lease()) {
+                DescriptorChain c;
+                while ((c = q.pop(mem)) != null) {
+                    int written;
+                    try {
+                        int n = c.reader().read(w.request, 0, w.request.capacity());
+                        int out = w.decoder.handle(w.request, n, w.response);
+                        c.writer().write(w.response, 0, out);
+                        written = c.writer().written();
+                    } catch (GuestMemoryException e) { // a descriptor points outside guest memory
+                        LOG.log(Level.DEBUG, "{0}: bad chain on queue {1}: {2}", name(), queueIndex, e.getMessage());
+                        written = 0;
+                    }
+                    q.complete(mem, c, written);
+                }
+                if (q.shouldNotify(mem)) {
+                    act.interrupt().signalQueue(queueIndex);
+                }
+            } catch (QueueException e) {
+                act.needsReset(e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public void reset() {
+        activation = null;
+        ackedFeatures = 0;
+        state.reset();
+        state.setMemory(null);
+        synchronized (this) {
+            eventsRead = 0;
+        }
+    }
+
+    @Override
+    public DeviceActivation activation() {
+        return activation;
+    }
+}

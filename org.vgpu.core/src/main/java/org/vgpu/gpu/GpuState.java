@@ -1,0 +1,564 @@
+package org.vgpu.gpu;
+
+import static org.vgpu.gpu.protocol.Protocol.*;
+
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+
+import org.vgpu.gpu.spi.BackendException;
+import org.vgpu.gpu.spi.BackendResource;
+import org.vgpu.gpu.spi.BackendSelector;
+import org.vgpu.gpu.spi.BackingList;
+import org.vgpu.gpu.spi.DisplaySink;
+import org.vgpu.gpu.spi.PixelFormat;
+import org.vgpu.gpu.spi.ResourceBackend;
+import org.vgpu.gpu.spi.ResourceSpec;
+import org.vgpu.virtio.memory.GuestMemory;
+import org.vgpu.virtio.memory.GuestMemoryException;
+
+/**
+ * The device state behind the command decoder: resources, scanouts, cursor, quota and stats.
+ * Every command method takes decoded, typed arguments (u32 geometry widened to long so no check
+ * can overflow) and returns the response type. Callers hold the state's monitor (the
+ * {@link CommandDecoder} does), so queues served by different threads see one consistent state.
+ */
+public final class GpuState {
+    private static final System.Logger LOG = System.getLogger(GpuState.class.getName());
+
+    /** Host bytes charged per resource besides its pixels, so tiny resources cannot be created without bound. */
+    static final long RESOURCE_OVERHEAD = 256;
+    /** Host bytes charged per backing entry (the backend keeps address, length, offset). */
+    static final long BACKING_ENTRY_COST = MEM_ENTRY_SIZE;
+
+    private final String deviceName;
+    private final BackendSelector selector;
+    private final IntMap<Resource> resources = new IntMap<>();
+    private final Scanout[] scanouts;
+    private final Cursor cursor = new Cursor();
+    private final GpuStats stats = new GpuStats();
+    private final long quotaBytes;
+    private long usedBytes;
+    private GuestMemory memory;
+    private volatile DisplaySink[] sinks = new DisplaySink[0];
+
+    public GpuState(GpuSettings settings, BackendSelector selector) {
+        this.deviceName = settings.name();
+        this.selector = selector;
+        this.quotaBytes = settings.quotaBytes();
+        this.scanouts = new Scanout[settings.numScanouts()];
+        for (int i = 0; i < scanouts.length; i++) {
+            scanouts[i] = new Scanout(i, settings.width(), settings.height());
+        }
+    }
+
+    public String deviceName() {
+        return deviceName;
+    }
+
+    /** The guest memory of the current activation (null when inactive). */
+    public synchronized void setMemory(GuestMemory memory) {
+        this.memory = memory;
+    }
+
+    public synchronized void addSink(DisplaySink sink) {
+        DisplaySink[] s = Arrays.copyOf(sinks, sinks.length + 1);
+        s[s.length - 1] = sink;
+        sinks = s;
+    }
+
+    public synchronized void removeSink(DisplaySink sink) {
+        sinks = Arrays.stream(sinks).filter(s -> s != sink).toArray(DisplaySink[]::new);
+    }
+
+    public int numScanouts() {
+        return scanouts.length;
+    }
+
+    GpuStats stats() {
+        return stats;
+    }
+
+    /** Changes a scanout's preferred mode (the device then raises EVENT_DISPLAY). */
+    public synchronized void setPreferredMode(int scanoutId, int width, int height) {
+        scanouts[scanoutId].preferredWidth = width;
+        scanouts[scanoutId].preferredHeight = height;
+    }
+
+    // ---- commands ----
+
+    /** GET_DISPLAY_INFO: writes the 16 pmodes after the header. */
+    int displayInfo(ByteBuffer resp) {
+        for (int i = 0; i < MAX_SCANOUTS; i++) {
+            int o = HDR_SIZE + i * DISPLAY_ONE_SIZE;
+            boolean present = i < scanouts.length;
+            resp.putInt(o, 0);
+            resp.putInt(o + 4, 0);
+            resp.putInt(o + 8, present ? scanouts[i].preferredWidth : 0);
+            resp.putInt(o + 12, present ? scanouts[i].preferredHeight : 0);
+            resp.putInt(o + 16, present ? 1 : 0);
+            resp.putInt(o + 20, 0);
+        }
+        return RESP_OK_DISPLAY_INFO;
+    }
+
+    int createResource2d(int resourceId, int format, long width, long height) {
+        if (resourceId == 0 || resources.get(resourceId) != null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (!isValidFormat(format) || width == 0 || height == 0) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        // width, height < 2^32: check before multiplying so the size cannot overflow a long.
+        if (width > (Long.MAX_VALUE / BYTES_PER_PIXEL) / height) {
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
+        long size = width * height * BYTES_PER_PIXEL;
+        long charge = size + RESOURCE_OVERHEAD;
+        if (charge > quotaBytes - usedBytes || width > Integer.MAX_VALUE || height > Integer.MAX_VALUE) {
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
+        ResourceSpec spec = new ResourceSpec(resourceId, format, (int) width, (int) height);
+        BackendSelector.Selection sel = selector.select(spec, null);
+        if (sel.backend() == null) {
+            LOG.log(Level.DEBUG, "{0}: no backend for resource {1}: {2}", deviceName, resourceId, sel.reason());
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
+        BackendResource store;
+        try {
+            store = sel.backend().create(spec);
+        } catch (BackendException e) {
+            LOG.log(Level.DEBUG, "{0}: {1} could not create resource {2}: {3}", deviceName, sel.backend().name(), resourceId, e.getMessage());
+            return e.outOfMemory() ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_UNSPEC;
+        }
+        Resource r = new Resource(spec);
+        r.backend = sel.backend();
+        r.backendReason = sel.reason();
+        r.store = store;
+        r.storeCharge = charge;
+        usedBytes += charge;
+        resources.put(resourceId, r);
+        return RESP_OK_NODATA;
+    }
+
+    int unref(int resourceId) {
+        Resource r = resources.remove(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        for (Scanout s : scanouts) {
+            if (s.resource == r) {
+                disable(s);
+            }
+        }
+        if (cursor.resourceId == resourceId) {
+            cursor.resourceId = 0; // the image was copied at UPDATE_CURSOR and stays visible
+        }
+        r.store.destroy();
+        usedBytes -= r.storeCharge + r.backingCharge;
+        return RESP_OK_NODATA;
+    }
+
+    int setScanout(long scanoutId, int resourceId, long x, long y, long w, long h) {
+        if (scanoutId >= scanouts.length) {
+            return RESP_ERR_INVALID_SCANOUT_ID;
+        }
+        Scanout s = scanouts[(int) scanoutId];
+        if (resourceId == 0) {
+            disable(s);
+            return RESP_OK_NODATA;
+        }
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (w == 0 || h == 0 || x + w > r.width || y + h > r.height) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        if (s.resource != null) {
+            s.resource.scanoutMask &= ~(1 << s.id);
+        }
+        s.resource = r;
+        r.scanoutMask |= 1 << s.id;
+        s.x = (int) x;
+        s.y = (int) y;
+        s.width = (int) w;
+        s.height = (int) h;
+        for (DisplaySink sink : sinks) {
+            sink.scanoutConfigured(deviceName, s.id, s.width, s.height);
+        }
+        return RESP_OK_NODATA;
+    }
+
+    private void disable(Scanout s) {
+        if (s.resource == null) {
+            return;
+        }
+        s.resource.scanoutMask &= ~(1 << s.id);
+        s.resource = null;
+        s.x = s.y = s.width = s.height = 0;
+        for (DisplaySink sink : sinks) {
+            sink.scanoutDisabled(deviceName, s.id);
+        }
+    }
+
+    int flush(int resourceId, long x, long y, long w, long h) {
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (x + w > r.width || y + h > r.height) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        DisplaySink[] targets = sinks;
+        if (r.scanoutMask == 0 || targets.length == 0) {
+            return RESP_OK_NODATA;
+        }
+        for (Scanout s : scanouts) {
+            if (s.resource != r) {
+                continue;
+            }
+            // Damage = flush rect clipped to the scanout's rect, in scanout coordinates.
+            long x0 = Math.max(x, s.x);
+            long y0 = Math.max(y, s.y);
+            long x1 = Math.min(x + w, (long) s.x + s.width);
+            long y1 = Math.min(y + h, (long) s.y + s.height);
+            if (x1 <= x0 || y1 <= y0) {
+                continue;
+            }
+            for (DisplaySink sink : targets) {
+                sink.damaged(deviceName, s.id, (int) (x0 - s.x), (int) (y0 - s.y), (int) (x1 - x0), (int) (y1 - y0), s);
+            }
+        }
+        return RESP_OK_NODATA;
+    }
+
+    int transferToHost2d(int resourceId, long x, long y, long w, long h, long offset) {
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (x + w > r.width || y + h > r.height) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        if (w == 0 || h == 0) {
+            return RESP_OK_NODATA;
+        }
+        // Row k of the rect is read from backing [offset + k * stride, + w * 4): the last row must end inside.
+        long backing = r.backingBytes();
+        long span = (h - 1) * r.spec.stride() + w * BYTES_PER_PIXEL; // < 2^31: the resource fits the quota
+        if (offset < 0 || offset > backing || span > backing - offset) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        try {
+            stats.addBytesCopied(r.store.transferToHost(memory, (int) x, (int) y, (int) w, (int) h, offset));
+        } catch (GuestMemoryException e) { // guest memory changed under an attached backing
+            LOG.log(Level.DEBUG, "{0}: transfer to resource {1} failed: {2}", deviceName, resourceId, e.getMessage());
+            return RESP_ERR_UNSPEC;
+        }
+        return RESP_OK_NODATA;
+    }
+
+    /**
+     * RESOURCE_ATTACH_BACKING with count entries {le64 addr, le32 length, le32 pad} at req[index ..].
+     * Everything is validated before anything is allocated.
+     */
+    int attachBacking(int resourceId, ByteBuffer req, int index, long count) {
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (count > MAX_BACKING_ENTRIES) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        if (r.backing != null) {
+            return RESP_ERR_UNSPEC; // as QEMU: a resource has one backing; detach first
+        }
+        GuestMemory mem = memory;
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            int e = index + i * MEM_ENTRY_SIZE;
+            long addr = req.getLong(e);
+            long len = u32(req, e + 8);
+            // An entry of 2 GiB or more cannot be expressed in the SPI's int lengths; no guest driver sends one.
+            if (len > Integer.MAX_VALUE || mem == null || !mem.isValid(addr, len)) {
+                return RESP_ERR_INVALID_PARAMETER;
+            }
+            total += len;
+        }
+        if (total < r.spec.sizeBytes()) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        long charge = count * BACKING_ENTRY_COST;
+        if (charge > quotaBytes - usedBytes) {
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
+        long[] addrs = new long[(int) count];
+        int[] lens = new int[(int) count];
+        for (int i = 0; i < count; i++) {
+            int e = index + i * MEM_ENTRY_SIZE;
+            addrs[i] = req.getLong(e);
+            lens[i] = req.getInt(e + 8);
+        }
+        BackingList backing = new BackingList(addrs, lens);
+        int migrated = reselect(r, backing);
+        if (migrated != RESP_OK_NODATA) {
+            return migrated;
+        }
+        try {
+            r.store.attachBacking(mem, backing);
+        } catch (BackendException e) {
+            return e.outOfMemory() ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_UNSPEC;
+        }
+        r.backing = backing;
+        r.backingCharge = charge;
+        usedBytes += charge;
+        return RESP_OK_NODATA;
+    }
+
+    /**
+     * Asks the selector again now that the guest pages are known (a zero-copy backend may take a
+     * resource whose pages qualify); moves the resource if the choice changed. Pixels are not
+     * carried over: the guest transfers after attaching anyway.
+     */
+    private int reselect(Resource r, BackingList backing) {
+        BackendSelector.Selection sel = selector.select(r.spec, backing);
+        ResourceBackend chosen = sel.backend();
+        if (chosen == null || chosen == r.backend) {
+            if (chosen != null) {
+                r.backendReason = sel.reason();
+            }
+            return RESP_OK_NODATA; // keep the backend chosen at create
+        }
+        try {
+            BackendResource store = chosen.create(r.spec);
+            r.store.destroy();
+            r.store = store;
+            r.backend = chosen;
+            r.backendReason = sel.reason();
+            return RESP_OK_NODATA;
+        } catch (BackendException e) {
+            return e.outOfMemory() ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_UNSPEC;
+        }
+    }
+
+    int detachBacking(int resourceId) {
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (r.backing != null) {
+            r.store.detachBacking();
+            r.backing = null;
+            usedBytes -= r.backingCharge;
+            r.backingCharge = 0;
+        }
+        return RESP_OK_NODATA;
+    }
+
+    /** GET_EDID: {le32 size, le32 padding, u8 edid[1024]} after the header. */
+    int edid(long scanoutId, ByteBuffer resp) {
+        if (scanoutId >= scanouts.length) {
+            return RESP_ERR_INVALID_SCANOUT_ID;
+        }
+        Scanout s = scanouts[(int) scanoutId];
+        resp.putInt(HDR_SIZE, Edid.SIZE);
+        resp.putInt(HDR_SIZE + 4, 0);
+        for (int i = HDR_SIZE + 8; i < RESP_EDID_SIZE; i += 8) {
+            resp.putLong(i, 0);
+        }
+        Edid.write(resp, HDR_SIZE + 8, s.preferredWidth, s.preferredHeight, s.id + 1);
+        return RESP_OK_EDID;
+    }
+
+    /** RESOURCE_ASSIGN_UUID: a random (v4) UUID, the same one on every later call. */
+    int assignUuid(int resourceId, ByteBuffer resp) {
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (r.uuid == null) {
+            r.uuid = UUID.randomUUID();
+        }
+        ByteBuffer be = resp.duplicate().order(java.nio.ByteOrder.BIG_ENDIAN); // RFC 4122 byte order
+        be.putLong(HDR_SIZE, r.uuid.getMostSignificantBits());
+        be.putLong(HDR_SIZE + 8, r.uuid.getLeastSignificantBits());
+        return RESP_OK_RESOURCE_UUID;
+    }
+
+    /** UPDATE_CURSOR: copies up to 64x64 pixels of the resource as the cursor image; resource 0 hides it. */
+    int updateCursor(long scanoutId, int x, int y, int resourceId, int hotX, int hotY) {
+        if (scanoutId >= scanouts.length) {
+            return RESP_ERR_INVALID_SCANOUT_ID;
+        }
+        int sid = (int) scanoutId;
+        if (resourceId == 0) {
+            cursor.visible = false;
+            cursor.resourceId = 0;
+            for (DisplaySink sink : sinks) {
+                sink.cursorHidden(deviceName, sid);
+            }
+            return RESP_OK_NODATA;
+        }
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        int w = Math.min(CURSOR_SIZE, r.width);
+        int h = Math.min(CURSOR_SIZE, r.height);
+        cursor.clearImage();
+        r.store.readPixels(0, 0, w, h, cursor.raw, 0, CURSOR_SIZE * 4);
+        PixelFormat f = PixelFormat.of(r.spec.format());
+        for (int row = 0; row < h; row++) {
+            for (int col = 0; col < w; col++) {
+                int i = (row * CURSOR_SIZE + col) * 4;
+                cursor.image.putInt(i, f.argb(cursor.raw, i));
+            }
+        }
+        cursor.visible = true;
+        cursor.resourceId = resourceId;
+        cursor.hotX = hotX;
+        cursor.hotY = hotY;
+        cursor.scanoutId = sid;
+        cursor.x = x;
+        cursor.y = y;
+        for (DisplaySink sink : sinks) {
+            sink.cursorImage(deviceName, sid, cursor.imageView, hotX, hotY);
+            sink.cursorMoved(deviceName, sid, x, y);
+        }
+        return RESP_OK_NODATA;
+    }
+
+    int moveCursor(long scanoutId, int x, int y) {
+        if (scanoutId >= scanouts.length) {
+            return RESP_ERR_INVALID_SCANOUT_ID;
+        }
+        cursor.scanoutId = (int) scanoutId;
+        cursor.x = x;
+        cursor.y = y;
+        if (cursor.visible) {
+            for (DisplaySink sink : sinks) {
+                sink.cursorMoved(deviceName, cursor.scanoutId, x, y);
+            }
+        }
+        return RESP_OK_NODATA;
+    }
+
+    /** Device reset: every resource is destroyed, scanouts disabled, cursor hidden; stats are kept. */
+    public synchronized void reset() {
+        for (Scanout s : scanouts) {
+            disable(s);
+        }
+        for (Resource r : resources.values()) {
+            r.store.destroy();
+        }
+        resources.clear();
+        usedBytes = 0;
+        cursor.reset();
+    }
+
+    // ---- inspection (shell, screenshots, tests) ----
+
+    public synchronized long usedBytes() {
+        return usedBytes;
+    }
+
+    public long quotaBytes() {
+        return quotaBytes;
+    }
+
+    /** A snapshot of the counters. */
+    public synchronized GpuStats statsSnapshot() {
+        return stats.copy();
+    }
+
+    public synchronized List<ResourceInfo> resources() {
+        List<ResourceInfo> list = new ArrayList<>();
+        for (Resource r : resources.values()) {
+            list.add(info(r));
+        }
+        list.sort((a, b) -> Integer.compareUnsigned(a.id(), b.id()));
+        return list;
+    }
+
+    /** The backend store of a resource (tests, benchmarks); caller holds the state lock. */
+    BackendResource store(int id) {
+        Resource r = resources.get(id);
+        return r == null ? null : r.store;
+    }
+
+    public synchronized ResourceInfo resource(int id) {
+        Resource r = resources.get(id);
+        return r == null ? null : info(r);
+    }
+
+    private static ResourceInfo info(Resource r) {
+        List<Integer> shown = new ArrayList<>();
+        for (int i = 0; i < 32; i++) {
+            if ((r.scanoutMask & 1 << i) != 0) {
+                shown.add(i);
+            }
+        }
+        return new ResourceInfo(r.spec.resourceId(), r.spec.format(), r.width, r.height, r.backend.name(), r.backendReason,
+                r.backing == null ? 0 : r.backing.entries(), r.backingBytes(), r.store.hostBytes(), shown, r.uuid);
+    }
+
+    public synchronized List<ScanoutInfo> scanouts() {
+        List<ScanoutInfo> list = new ArrayList<>();
+        for (Scanout s : scanouts) {
+            list.add(new ScanoutInfo(s.id, s.preferredWidth, s.preferredHeight, s.resource == null ? 0 : s.resource.spec.resourceId(),
+                    s.x, s.y, s.width, s.height));
+        }
+        return list;
+    }
+
+    public synchronized CursorInfo cursor() {
+        return new CursorInfo(cursor.visible, cursor.scanoutId, cursor.x, cursor.y, cursor.hotX, cursor.hotY, cursor.resourceId);
+    }
+
+    /**
+     * The scanout as 0xAARRGGBB pixels (row-major, width x height), or null if disabled; with
+     * withCursor the visible cursor is blended in, as a display would show it.
+     */
+    public synchronized Frame capture(int scanoutId, boolean withCursor) {
+        if (scanoutId < 0 || scanoutId >= scanouts.length || scanouts[scanoutId].resource == null) {
+            return null;
+        }
+        Scanout s = scanouts[scanoutId];
+        ByteBuffer row = ByteBuffer.allocate(s.width * BYTES_PER_PIXEL);
+        PixelFormat f = s.format();
+        int[] argb = new int[s.width * s.height];
+        for (int y = 0; y < s.height; y++) {
+            s.read(0, y, s.width, 1, row, 0, row.capacity());
+            for (int x = 0; x < s.width; x++) {
+                argb[y * s.width + x] = f.argb(row, x * BYTES_PER_PIXEL);
+            }
+        }
+        if (withCursor && cursor.visible && cursor.scanoutId == scanoutId) {
+            Frame.blendCursor(argb, s.width, s.height, cursor.image, cursor.x - cursor.hotX, cursor.y - cursor.hotY);
+        }
+        return new Frame(s.width, s.height, argb);
+    }
+
+    /** The current 64x64 cursor image (0xAARRGGBB), for tests and sinks that attach late. */
+    public synchronized int[] cursorImage() {
+        int[] px = new int[CURSOR_SIZE * CURSOR_SIZE];
+        for (int i = 0; i < px.length; i++) {
+            px[i] = cursor.image.getInt(i * 4);
+        }
+        return px;
+    }
+
+    public record ResourceInfo(int id, int format, int width, int height, String backend, String backendReason,
+            int backingEntries, long backingBytes, long hostBytes, List<Integer> scanouts, UUID uuid) {
+    }
+
+    public record ScanoutInfo(int id, int preferredWidth, int preferredHeight, int resourceId, int x, int y, int width, int height) {
+    }
+
+    public record CursorInfo(boolean visible, int scanoutId, int x, int y, int hotX, int hotY, int resourceId) {
+    }
+}

@@ -1,0 +1,56 @@
+package org.vgpu.gpu;
+
+import java.nio.ByteBuffer;
+
+import org.vgpu.gpu.spi.PixelFormat;
+import org.vgpu.gpu.spi.ScanoutPixels;
+
+/** One display head: its preferred mode and the resource rect it currently shows. */
+final class Scanout implements ScanoutPixels {
+    final int id;
+    int preferredWidth;
+    int preferredHeight;
+    Resource resource;       // null when disabled
+    int x;
+    int y;
+    int width;
+    int height;
+
+    Scanout(int id, int preferredWidth, int preferredHeight) {
+        this.id = id;
+        this.preferredWidth = preferredWidth;
+        this.preferredHeight = preferredHeight;
+    }
+
+    boolean enabled() {
+        return resource != null;
+    }
+
+    // ScanoutPixels: the scanout itself is the (reused, allocation-free) pixel view handed to sinks.
+
+    @Override
+    public int width() {
+        return width;
+    }
+
+    @Override
+    public int height() {
+        return height;
+    }
+
+    @Override
+    public PixelFormat format() {
+        return resource == null ? null : PixelFormat.of(resource.spec.format());
+    }
+
+    @Override
+    public void read(int rx, int ry, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
+        if (resource == null) {
+            throw new IllegalStateException("scanout " + id + " is disabled");
+        }
+        if (rx < 0 || ry < 0 || w < 0 || h < 0 || (long) rx + w > width || (long) ry + h > height) {
+            throw new IndexOutOfBoundsException("rect outside scanout " + id);
+        }
+        resource.store.readPixels(x + rx, y + ry, w, h, dst, dstIndex, dstStride);
+    }
+}

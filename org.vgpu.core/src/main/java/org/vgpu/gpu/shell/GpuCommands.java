@@ -1,0 +1,167 @@
+package org.vgpu.gpu.shell;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.vgpu.gpu.Frame;
+import org.vgpu.gpu.GpuDevice;
+import org.vgpu.gpu.GpuState;
+import org.vgpu.gpu.GpuStats;
+import org.vgpu.gpu.png.Screenshot;
+import org.vgpu.gpu.protocol.Protocol;
+import org.vgpu.virtio.api.VirtioDevice;
+
+/** Gogo commands that inspect GPU devices: vgpu:resources, resource, scanouts, stats, screenshot. */
+@Component(service = GpuCommands.class, property = {
+    "osgi.command.scope=vgpu",
+    "osgi.command.function=resources",
+    "osgi.command.function=resource",
+    "osgi.command.function=scanouts",
+    "osgi.command.function=stats",
+    "osgi.command.function=screenshot",
+})
+public final class GpuCommands {
+    private final List<GpuDevice> devices = new CopyOnWriteArrayList<>();
+    private final PrintStream out;
+
+    public GpuCommands() {
+        this(System.out);
+    }
+
+    GpuCommands(PrintStream out) {
+        this.out = out;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addDevice(VirtioDevice device) {
+        if (device instanceof GpuDevice) {
+            devices.add((GpuDevice) device);
+        }
+    }
+
+    void removeDevice(VirtioDevice device) {
+        devices.remove(device);
+    }
+
+    private List<GpuDevice> select(String name) {
+        List<GpuDevice> list = new ArrayList<>();
+        for (GpuDevice d : devices) {
+            if (name == null || d.name().equals(name)) {
+                list.add(d);
+            }
+        }
+        if (list.isEmpty()) {
+            out.println(name == null ? "no GPU devices" : "no GPU device " + name);
+        }
+        return list;
+    }
+
+    @Descriptor("lists the resources of every GPU device")
+    public void resources() {
+        resources(null);
+    }
+
+    @Descriptor("lists the resources of a GPU device")
+    public void resources(@Descriptor("device name, e.g. gpu0") String device) {
+        Table t = new Table("DEVICE", "ID", "FORMAT", "SIZE", "BACKEND", "BACKING", "HOST BYTES", "SCANOUTS");
+        for (GpuDevice d : select(device)) {
+            for (GpuState.ResourceInfo r : d.state().resources()) {
+                t.row(d.name(), Integer.toUnsignedString(r.id()), Protocol.formatName(r.format()), r.width() + "x" + r.height(),
+                        r.backend(), r.backingEntries() + " entries", r.hostBytes(), r.scanouts().isEmpty() ? "-" : r.scanouts());
+            }
+        }
+        t.print(out);
+    }
+
+    @Descriptor("shows one resource: backing, UUID and why its backend was chosen")
+    public void resource(@Descriptor("resource id") long id) {
+        boolean found = false;
+        for (GpuDevice d : devices) {
+            GpuState.ResourceInfo r = d.state().resource((int) id);
+            if (r == null) {
+                continue;
+            }
+            found = true;
+            Table t = new Table("FIELD", "VALUE");
+            t.row("device", d.name());
+            t.row("id", Integer.toUnsignedString(r.id()));
+            t.row("format", Protocol.formatName(r.format()) + " (" + r.format() + ")");
+            t.row("size", r.width() + "x" + r.height() + " (" + (long) r.width() * r.height() * 4 + " bytes)");
+            t.row("backend", r.backend());
+            t.row("backend reason", r.backendReason());
+            t.row("backing", r.backingEntries() + " entries, " + r.backingBytes() + " bytes");
+            t.row("host bytes", r.hostBytes());
+            t.row("scanouts", r.scanouts().isEmpty() ? "-" : r.scanouts());
+            t.row("uuid", r.uuid() == null ? "(not assigned)" : r.uuid());
+            t.print(out);
+        }
+        if (!found) {
+            out.println("no resource " + id);
+        }
+    }
+
+    @Descriptor("lists the scanouts of every GPU device")
+    public void scanouts() {
+        Table t = new Table("DEVICE", "SCANOUT", "PREFERRED", "RESOURCE", "RECT", "CURSOR");
+        for (GpuDevice d : select(null)) {
+            GpuState.CursorInfo c = d.state().cursor();
+            for (GpuState.ScanoutInfo s : d.state().scanouts()) {
+                String cursor = c.visible() && c.scanoutId() == s.id()
+                        ? "(" + c.x() + "," + c.y() + ") hot (" + c.hotX() + "," + c.hotY() + ")" : "-";
+                t.row(d.name(), s.id(), s.preferredWidth() + "x" + s.preferredHeight(),
+                        s.resourceId() == 0 ? "disabled" : Integer.toUnsignedString(s.resourceId()),
+                        s.resourceId() == 0 ? "-" : s.width() + "x" + s.height() + "+" + s.x() + "+" + s.y(), cursor);
+            }
+        }
+        t.print(out);
+    }
+
+    @Descriptor("command, error, copy and fence counters of every GPU device")
+    public void stats() {
+        for (GpuDevice d : select(null)) {
+            GpuStats s = d.state().statsSnapshot();
+            out.println(d.name() + ": " + s.bytesCopied() + " bytes copied, " + s.fences() + " fences, host memory "
+                    + d.state().usedBytes() + " / " + d.state().quotaBytes() + " bytes");
+            Table t = new Table("COMMAND", "COUNT");
+            for (int type : StatsView.COMMANDS) {
+                t.row(Protocol.commandName(type), s.commands(type));
+            }
+            t.row("other", s.otherCommands());
+            t.print(out);
+            Table e = new Table("ERROR", "COUNT");
+            for (int code = Protocol.RESP_ERR_UNSPEC; code <= Protocol.RESP_ERR_INVALID_PARAMETER; code++) {
+                e.row(Protocol.responseName(code), s.errors(code));
+            }
+            e.print(out);
+        }
+    }
+
+    @Descriptor("writes a scanout as the guest sees it to a PNG file")
+    public void screenshot(
+            @Descriptor("blend the cursor in") @Parameter(names = {"-c", "--cursor"}, presentValue = "true", absentValue = "false") boolean cursor,
+            @Descriptor("device name") String device,
+            @Descriptor("scanout id") int scanout,
+            @Descriptor("PNG file") String file) throws IOException {
+        for (GpuDevice d : select(device)) {
+            Frame f = Screenshot.write(d.state(), scanout, cursor, Path.of(file));
+            out.println(f == null ? "scanout " + scanout + " of " + device + " is disabled"
+                    : "wrote " + f.width() + "x" + f.height() + " to " + Path.of(file).toAbsolutePath());
+        }
+    }
+
+    @Descriptor("writes a scanout as the guest sees it to a PNG file")
+    public void screenshot(@Descriptor("device name") String device, @Descriptor("scanout id") int scanout,
+            @Descriptor("PNG file") String file) throws IOException {
+        screenshot(false, device, scanout, file);
+    }
+}

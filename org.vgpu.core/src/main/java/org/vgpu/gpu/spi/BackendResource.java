@@ -1,0 +1,41 @@
+package org.vgpu.gpu.spi;
+
+import java.nio.ByteBuffer;
+
+import org.osgi.annotation.versioning.ConsumerType;
+import org.vgpu.virtio.memory.GuestMemory;
+import org.vgpu.virtio.memory.GuestMemoryException;
+
+/**
+ * One resource inside a backend. The device serialises calls and validates every argument
+ * (rects inside the resource, offsets inside the backing) before calling.
+ */
+@ConsumerType
+public interface BackendResource {
+
+    ResourceSpec spec();
+
+    /** Host memory this resource holds (charged to the device's quota). */
+    long hostBytes();
+
+    /** Takes the guest pages as the resource's backing; replaces none (the device detaches first). */
+    void attachBacking(GuestMemory memory, BackingList backing) throws BackendException;
+
+    void detachBacking();
+
+    /**
+     * TRANSFER_TO_HOST_2D: copies rect (x, y, w, h) of the resource from the backing, where row r
+     * of the rect starts at backing offset {@code offset + r * spec().stride()}. Returns bytes moved
+     * (0 for a zero-copy backend).
+     */
+    long transferToHost(GuestMemory memory, int x, int y, int w, int h, long offset) throws GuestMemoryException;
+
+    /**
+     * Copies rect (x, y, w, h) of the resource's current pixels, in its own format, into dst:
+     * row r goes to dst[dstIndex + r * dstStride ..] (absolute; dst position unchanged).
+     */
+    void readPixels(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride);
+
+    /** Frees host state; the resource is not used afterwards. */
+    void destroy();
+}

@@ -1,0 +1,168 @@
+package org.vgpu.gpu;
+
+import static org.vgpu.gpu.protocol.Protocol.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import org.vgpu.gpu.backend.RankedBackendSelector;
+import org.vgpu.gpu.backend.copy.CopyBackend;
+
+/** A GPU state + decoder over fake guest memory, with request builders as a guest driver would send them. */
+public final class GpuHarness {
+    public static final long RAM_BASE = 0x4000_0000L;
+    public static final int PAGE = 4096;
+
+    public final FakeGuestMemory mem;
+    public final GpuState state;
+    public final CommandDecoder decoder;
+    public final ByteBuffer req = ByteBuffer.allocateDirect(MAX_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    public final ByteBuffer resp = ByteBuffer.allocateDirect(MAX_RESPONSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    public int respLength;
+    private final List<Long> freePages = new ArrayList<>();
+
+    public GpuHarness() {
+        this(GpuSettings.defaults("gpu-test"), 32 << 20);
+    }
+
+    /** ramBytes of guest RAM; every other page is handed out, in shuffled order, so backings are scattered. */
+    public GpuHarness(GpuSettings settings, int ramBytes) {
+        mem = new FakeGuestMemory(RAM_BASE, ramBytes);
+        RankedBackendSelector selector = new RankedBackendSelector();
+        selector.add(new CopyBackend(), 0);
+        state = new GpuState(settings, selector);
+        state.setMemory(mem);
+        decoder = new CommandDecoder(state);
+        for (long p = RAM_BASE + PAGE; p + PAGE <= RAM_BASE + ramBytes; p += 2 * PAGE) {
+            freePages.add(p);
+        }
+        Collections.shuffle(freePages, new Random(42));
+    }
+
+    /** Starts a request: header with no flags. Returns req for the body fields. */
+    public ByteBuffer header(int type) {
+        return header(type, 0, 0, 0, 0);
+    }
+
+    public ByteBuffer header(int type, int flags, long fenceId, int ctxId, int ringIdx) {
+        for (int i = 0; i < 64; i += 8) {
+            req.putLong(i, 0);
+        }
+        req.putInt(HDR_TYPE, type);
+        req.putInt(HDR_FLAGS, flags);
+        req.putLong(HDR_FENCE_ID, fenceId);
+        req.putInt(HDR_CTX_ID, ctxId);
+        req.put(HDR_RING_IDX, (byte) ringIdx);
+        return req;
+    }
+
+    /** Sends req[0, n) and returns the response type (0 if no header fit). */
+    public int send(int n) {
+        resp.clear();
+        for (int i = 0; i + 8 <= resp.capacity(); i += 8) {
+            resp.putLong(i, 0xDEADBEEF_DEADBEEFL);
+        }
+        respLength = decoder.handle(req, n, resp);
+        return respLength >= 4 ? resp.getInt(0) : 0;
+    }
+
+    /** Sends a command whose body is the given le32 fields. */
+    public int cmd(int type, int... fields) {
+        header(type);
+        for (int i = 0; i < fields.length; i++) {
+            req.putInt(HDR_SIZE + 4 * i, fields[i]);
+        }
+        return send(HDR_SIZE + 4 * fields.length);
+    }
+
+    public int create(int id, int format, int w, int h) {
+        return cmd(CMD_RESOURCE_CREATE_2D, id, format, w, h);
+    }
+
+    public int unref(int id) {
+        return cmd(CMD_RESOURCE_UNREF, id, 0);
+    }
+
+    public int setScanout(int scanout, int id, int x, int y, int w, int h) {
+        return cmd(CMD_SET_SCANOUT, x, y, w, h, scanout, id);
+    }
+
+    public int flush(int id, int x, int y, int w, int h) {
+        return cmd(CMD_RESOURCE_FLUSH, x, y, w, h, id, 0);
+    }
+
+    public int transfer(int id, int x, int y, int w, int h, long offset) {
+        header(CMD_TRANSFER_TO_HOST_2D);
+        writeTransferBody(id, x, y, w, h, offset);
+        return send(REQ_TRANSFER_TO_HOST_2D);
+    }
+
+    public void writeTransferBody(int id, int x, int y, int w, int h, long offset) {
+        req.putInt(24, x).putInt(28, y).putInt(32, w).putInt(36, h).putLong(40, offset).putInt(48, id).putInt(52, 0);
+    }
+
+    public int attach(int id, long[] addrs, int[] lens) {
+        header(CMD_RESOURCE_ATTACH_BACKING);
+        req.putInt(24, id).putInt(28, addrs.length);
+        for (int i = 0; i < addrs.length; i++) {
+            int e = REQ_ATTACH_BACKING + i * MEM_ENTRY_SIZE;
+            req.putLong(e, addrs[i]).putInt(e + 8, lens[i]).putInt(e + 12, 0);
+        }
+        return send(REQ_ATTACH_BACKING + addrs.length * MEM_ENTRY_SIZE);
+    }
+
+    /** Takes enough scattered, non-adjacent 4 KiB pages for bytes. */
+    public long[] pages(long bytes) {
+        int n = (int) ((bytes + PAGE - 1) / PAGE);
+        long[] p = new long[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = freePages.remove(freePages.size() - 1);
+        }
+        return p;
+    }
+
+    public static int[] pageLengths(int n) {
+        int[] l = new int[n];
+        java.util.Arrays.fill(l, PAGE);
+        return l;
+    }
+
+    /** Creates a resource and attaches scattered pages covering it; returns the pages. */
+    public long[] createWithBacking(int id, int format, int w, int h) {
+        check(create(id, format, w, h), RESP_OK_NODATA);
+        long[] p = pages((long) w * h * 4);
+        check(attach(id, p, pageLengths(p.length)), RESP_OK_NODATA);
+        return p;
+    }
+
+    /** Guest-side write of one byte at a backing offset. */
+    public void putBacking(long[] pages, long offset, byte b) {
+        long gpa = pages[(int) (offset / PAGE)] + offset % PAGE;
+        mem.ram.put((int) (gpa - mem.base), b);
+    }
+
+    public byte getBacking(long[] pages, long offset) {
+        long gpa = pages[(int) (offset / PAGE)] + offset % PAGE;
+        return mem.ram.get((int) (gpa - mem.base));
+    }
+
+    /** The host copy of a resource, read through the backend. */
+    public ByteBuffer hostPixels(int id) {
+        GpuState.ResourceInfo r = state.resource(id);
+        ByteBuffer b = ByteBuffer.allocate(r.width() * r.height() * 4);
+        synchronized (state) {
+            state.store(id).readPixels(0, 0, r.width(), r.height(), b, 0, r.width() * 4);
+        }
+        return b;
+    }
+
+    private static void check(int got, int want) {
+        if (got != want) {
+            throw new AssertionError("expected " + responseName(want) + " got " + responseName(got));
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package org.vgpu.gpu.bench;
+
+import static org.vgpu.gpu.protocol.Protocol.*;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+
+import org.vgpu.gpu.GpuHarness;
+import org.vgpu.gpu.GpuSettings;
+import org.vgpu.gpu.spi.DisplaySink;
+import org.vgpu.gpu.spi.ScanoutPixels;
+
+/**
+ * TRANSFER_TO_HOST_2D of a 1920x1080 B8G8R8X8 frame whose backing is 2025 scattered 4 KiB guest
+ * pages, through decoder and state, against a baseline of one contiguous 8 MB bulk copy between
+ * direct buffers; then RESOURCE_FLUSH (64x64) commands per second. Prints medians. Not a unit test.
+ * Two page layouts are measured: shuffled pages of an 8 MB range (the baseline's memory footprint)
+ * and every other page of 16 MB, whose doubled footprint costs cache capacity rather than code.
+ *
+ * Run (after mvn -pl org.vgpu.core test-compile):
+ *   java -cp org.vgpu.core/target/classes:org.vgpu.core/target/test-classes org.vgpu.gpu.bench.TransferBenchmark
+ */
+public final class TransferBenchmark {
+    private static final int W = 1920;
+    private static final int H = 1080;
+    private static final int ROUNDS = 9;
+
+    public static void main(String[] args) {
+        int frameBytes = W * H * 4;
+        int pageCount = frameBytes / GpuHarness.PAGE; // 2025
+        GpuHarness g = new GpuHarness(new GpuSettings("bench", 1, W, H, 256L << 20), 24 << 20);
+
+        // Layout A: the 2025 pages of an 8 MB guest range in shuffled order (same footprint as the baseline).
+        List<Long> shuffled = new ArrayList<>();
+        for (int i = 0; i < pageCount; i++) {
+            shuffled.add(GpuHarness.RAM_BASE + (long) i * GpuHarness.PAGE);
+        }
+        Collections.shuffle(shuffled, new Random(1));
+        long[] pagesA = shuffled.stream().mapToLong(Long::longValue).toArray();
+        check(g.create(1, FORMAT_B8G8R8X8, W, H));
+        check(g.attach(1, pagesA, GpuHarness.pageLengths(pageCount)));
+        // Layout B: 2025 pages, no two adjacent, spread over 16 MB (every other page, shuffled).
+        long[] pagesB = g.createWithBacking(2, FORMAT_B8G8R8X8, W, H);
+        System.out.printf("frame %dx%d B8G8R8X8 = %d bytes, backing %d scattered 4 KiB pages%n", W, H, frameBytes, pagesB.length);
+        for (int i = 0; i < pageCount; i++) {
+            g.putBacking(pagesA, (long) i * GpuHarness.PAGE, (byte) i);
+            g.putBacking(pagesB, (long) i * GpuHarness.PAGE, (byte) i);
+        }
+
+        // Baseline: one contiguous bulk copy of the same bytes between direct buffers.
+        ByteBuffer src = ByteBuffer.allocateDirect(frameBytes);
+        ByteBuffer dst = ByteBuffer.allocateDirect(frameBytes);
+        double baseline = median(() -> dst.put(0, src, 0, frameBytes), frameBytes, 20);
+
+        // TRANSFER_TO_HOST_2D through the decoder: request prepared once, buffers reused.
+        double a = median(transfer(g, 1), frameBytes, 20);
+        double b = median(transfer(g, 2), frameBytes, 20);
+        long alloc = allocatedPerCall(transfer(g, 1), 200);
+        // Reference: the same page-by-page copy of layout A without decoder, state or GuestMemory checks.
+        int[] offsA = new int[pageCount];
+        for (int i = 0; i < pageCount; i++) {
+            offsA[i] = (int) (pagesA[i] - GpuHarness.RAM_BASE);
+        }
+        double raw = median(() -> {
+            for (int i = 0; i < pageCount; i++) {
+                dst.put(i * GpuHarness.PAGE, g.mem.ram, offsA[i], GpuHarness.PAGE);
+            }
+        }, frameBytes, 20);
+
+        System.out.printf("baseline contiguous bulk copy          : %6.2f GB/s%n", baseline);
+        System.out.printf("TRANSFER, pages shuffled within 8 MB   : %6.2f GB/s = %5.1f %% of baseline (target >= 80 %%)%n", a, 100 * a / baseline);
+        System.out.printf("  raw page loop, same layout, no decoder : %6.2f GB/s = %5.1f %% of baseline%n", raw, 100 * raw / baseline);
+        System.out.printf("TRANSFER, every other page over 16 MB  : %6.2f GB/s = %5.1f %% of baseline%n", b, 100 * b / baseline);
+        System.out.printf("  (medians of %d rounds; %d bytes allocated per TRANSFER command)%n", ROUNDS, alloc);
+
+        // RESOURCE_FLUSH of a 64x64 rect on a displayed resource, with one (no-op) sink listening.
+        g.state.addSink(new NullSink());
+        check(g.setScanout(0, 1, 0, 0, W, H));
+        g.header(CMD_RESOURCE_FLUSH).putInt(24, 100).putInt(28, 100).putInt(32, 64).putInt(36, 64).putInt(40, 1);
+        int batch = 200_000;
+        Runnable flushes = () -> {
+            for (int i = 0; i < batch; i++) {
+                g.decoder.handle(g.req, REQ_RESOURCE_FLUSH, g.resp);
+            }
+        };
+        double perSecond = median(flushes, batch, 5) * 1e9; // "bytes"/ns with batch as the unit = commands/ns
+        long flushAlloc = allocatedPerCall(() -> g.decoder.handle(g.req, REQ_RESOURCE_FLUSH, g.resp), 100_000);
+        System.out.printf("RESOURCE_FLUSH 64x64                   : %,.0f commands/s (median of %d rounds), %d bytes allocated per command%n",
+                perSecond, ROUNDS, flushAlloc);
+    }
+
+    private static Runnable transfer(GpuHarness g, int resourceId) {
+        return () -> {
+            g.header(CMD_TRANSFER_TO_HOST_2D);
+            g.writeTransferBody(resourceId, 0, 0, W, H, 0);
+            if (g.decoder.handle(g.req, REQ_TRANSFER_TO_HOST_2D, g.resp) != RESP_NODATA_SIZE || g.resp.getInt(0) != RESP_OK_NODATA) {
+                throw new AssertionError("transfer failed");
+            }
+        };
+    }
+
+    private static void check(int response) {
+        if (response != RESP_OK_NODATA) {
+            throw new AssertionError(responseName(response));
+        }
+    }
+
+    /** Median throughput in units per ns (bytes/ns = GB/s) over ROUNDS rounds of enough calls to last ~200 ms. */
+    private static double median(Runnable op, long unitsPerCall, int warmup) {
+        for (int i = 0; i < warmup; i++) {
+            op.run();
+        }
+        long t0 = System.nanoTime();
+        op.run();
+        long one = Math.max(1, System.nanoTime() - t0);
+        int calls = (int) Math.max(3, 200_000_000L / one);
+        double[] rates = new double[ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < calls; i++) {
+                op.run();
+            }
+            rates[r] = (double) unitsPerCall * calls / (System.nanoTime() - start);
+        }
+        Arrays.sort(rates);
+        return rates[ROUNDS / 2];
+    }
+
+    private static long allocatedPerCall(Runnable op, int calls) {
+        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        for (int i = 0; i < calls; i++) {
+            op.run();
+        }
+        long before = mx.getThreadAllocatedBytes(tid);
+        for (int i = 0; i < calls; i++) {
+            op.run();
+        }
+        return (mx.getThreadAllocatedBytes(tid) - before) / calls;
+    }
+
+    private static final class NullSink implements DisplaySink {
+        long damage;
+
+        public void scanoutConfigured(String device, int scanoutId, int width, int height) { }
+
+        public void scanoutDisabled(String device, int scanoutId) { }
+
+        public void damaged(String device, int scanoutId, int x, int y, int width, int height, ScanoutPixels pixels) {
+            damage += (long) width * height;
+        }
+
+        public void cursorImage(String device, int scanoutId, ByteBuffer argb, int hotX, int hotY) { }
+
+        public void cursorMoved(String device, int scanoutId, int x, int y) { }
+
+        public void cursorHidden(String device, int scanoutId) { }
+    }
+}
