@@ -13,6 +13,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.vgpu.core.shell.Table;
 import org.vgpu.gpu.Frame;
 import org.vgpu.gpu.GpuDevice;
 import org.vgpu.gpu.GpuState;
