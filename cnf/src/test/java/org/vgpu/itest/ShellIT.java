@@ -1,5 +1,6 @@
 package org.vgpu.itest;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -29,14 +30,26 @@ class ShellIT {
     @Test
     void devicesPrintsATable() throws Exception {
         String out = run(processor, "vgpu:devices");
-        assertTrue(out.contains("NAME") && out.contains("DEVICE-ID") || out.contains("no virtio devices"), out);
+        assertTrue(out.startsWith("NAME"), out);
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("gpu0 ") && l.contains(" 16 ") && l.contains("gpu")), out);
     }
 
     @Test
     void queuesAndTransportsAnswer() throws Exception {
-        String queues = run(processor, "vgpu:queues");
-        assertTrue(queues.contains("QUEUE") || queues.contains("no virtio devices"), queues);
+        String queues = run(processor, "vgpu:queues gpu0");
+        assertEquals(3, queues.lines().count(), queues); // header + control + cursor queue
+        assertTrue(queues.lines().skip(1).allMatch(l -> l.startsWith("gpu0 ")), queues);
         String transports = run(processor, "vgpu:transports");
-        assertTrue(transports.contains("ENDPOINT") || transports.contains("no virtio transports"), transports);
+        assertTrue(transports.startsWith("KIND") || transports.startsWith("no virtio transports"), transports);
+    }
+
+    @Test
+    void gpuCommandsAnswer() throws Exception {
+        String scanouts = run(processor, "vgpu:scanouts");
+        assertTrue(scanouts.lines().anyMatch(l -> l.startsWith("gpu0 ") && l.contains("1280x800")), scanouts);
+        String stats = run(processor, "vgpu:stats");
+        assertTrue(stats.contains("RESOURCE_CREATE_2D") && stats.contains("ERR_INVALID_PARAMETER"), stats);
+        String resources = run(processor, "vgpu:resources gpu0");
+        assertTrue(resources.startsWith("DEVICE") || resources.contains("no resources"), resources);
     }
 }
