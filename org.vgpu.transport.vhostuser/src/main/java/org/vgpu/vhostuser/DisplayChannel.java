@@ -1,0 +1,115 @@
+package org.vgpu.vhostuser;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import org.vgpu.gpu.spi.PixelFormat;
+import org.vgpu.gpu.spi.ScanoutPixels;
+import org.vgpu.virtio.sys.NativeException;
+import org.vgpu.virtio.sys.UnixSocket;
+
+/**
+ * One device's end of the vhost-user-gpu display protocol (QEMU docs/interop/vhost-user-gpu.rst):
+ * scanouts, pixel updates in XRGB8888 and cursor messages, sent on the GPU_SET_SOCKET socket.
+ * Each device has its own channel and lock, so a slow display stalls only its own device.
+ */
+final class DisplayChannel implements AutoCloseable {
+    static final int CURSOR_POS = 4;
+    static final int CURSOR_POS_HIDE = 5;
+    static final int CURSOR_UPDATE = 6;
+    static final int SCANOUT = 7;
+    static final int UPDATE = 8;
+    static final int HEADER = 12;
+    static final int CURSOR_BYTES = 64 * 64 * 4;
+
+    private final UnixSocket socket;
+    private final ByteBuffer small = ByteBuffer.allocateDirect(HEADER + 20 + CURSOR_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer update = ByteBuffer.allocateDirect(HEADER + 20 + 1024 * 768 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    private int cursorScanout;
+    private int cursorX;
+    private int cursorY;
+    private boolean broken;
+
+    DisplayChannel(UnixSocket socket) {
+        this.socket = socket;
+    }
+
+    synchronized void scanout(int scanoutId, int width, int height) {
+        ByteBuffer m = begin(small, SCANOUT, 12);
+        m.putInt(scanoutId).putInt(width).putInt(height);
+        send(m);
+    }
+
+    /** Sends the rect as an UPDATE; pixels become XRGB8888 (bytes B, G, R, X) as QEMU expects. */
+    synchronized void update(int scanoutId, int x, int y, int w, int h, ScanoutPixels pixels) {
+        long bytes = (long) w * h * 4;
+        if (w <= 0 || h <= 0 || bytes > Integer.MAX_VALUE - HEADER - 20) {
+            return;
+        }
+        if (update.capacity() < HEADER + 20 + bytes) {
+            update = ByteBuffer.allocateDirect((int) (HEADER + 20 + bytes)).order(ByteOrder.LITTLE_ENDIAN); // grows once per larger mode
+        }
+        ByteBuffer m = begin(update, UPDATE, (int) (20 + bytes));
+        m.putInt(scanoutId).putInt(x).putInt(y).putInt(w).putInt(h);
+        int start = m.position();
+        pixels.read(x, y, w, h, m, start, w * 4);
+        PixelFormat format = pixels.format();
+        if (format != PixelFormat.B8G8R8X8 && format != PixelFormat.B8G8R8A8) {
+            for (int i = start; i < start + (int) bytes; i += 4) {
+                m.putInt(i, format.argb(m, i));
+            }
+        }
+        m.position(start + (int) bytes);
+        send(m);
+    }
+
+    synchronized void cursorImage(int scanoutId, ByteBuffer argb, int hotX, int hotY) {
+        ByteBuffer m = begin(small, CURSOR_UPDATE, 20 + CURSOR_BYTES);
+        m.putInt(scanoutId).putInt(cursorX).putInt(cursorY).putInt(hotX).putInt(hotY);
+        ByteBuffer src = argb.duplicate();
+        src.limit(src.position() + CURSOR_BYTES);
+        m.put(src);
+        cursorScanout = scanoutId;
+        send(m);
+    }
+
+    synchronized void cursorMoved(int scanoutId, int x, int y) {
+        cursorScanout = scanoutId;
+        cursorX = x;
+        cursorY = y;
+        ByteBuffer m = begin(small, CURSOR_POS, 12);
+        m.putInt(scanoutId).putInt(x).putInt(y);
+        send(m);
+    }
+
+    synchronized void cursorHidden(int scanoutId) {
+        ByteBuffer m = begin(small, CURSOR_POS_HIDE, 12);
+        m.putInt(scanoutId == 0 ? cursorScanout : scanoutId).putInt(cursorX).putInt(cursorY);
+        send(m);
+    }
+
+    private static ByteBuffer begin(ByteBuffer buf, int request, int size) {
+        buf.clear();
+        buf.putInt(request).putInt(0).putInt(size);
+        return buf;
+    }
+
+    private void send(ByteBuffer m) {
+        if (broken) {
+            return;
+        }
+        m.flip();
+        try {
+            while (m.hasRemaining()) {
+                socket.send(m);
+            }
+        } catch (NativeException e) {
+            broken = true; // the VMM went away; the vhost-user connection notices and cleans up
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close();
+    }
+}

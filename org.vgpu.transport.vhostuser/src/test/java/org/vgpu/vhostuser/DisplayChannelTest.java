@@ -1,0 +1,101 @@
+package org.vgpu.vhostuser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import org.junit.jupiter.api.Test;
+import org.vgpu.gpu.spi.PixelFormat;
+import org.vgpu.gpu.spi.ScanoutPixels;
+import org.vgpu.virtio.sys.UnixSocket;
+
+/** The display protocol bytes as QEMU's vhost-user-gpu display end reads them. */
+class DisplayChannelTest {
+
+    /** A 2x2 scanout in the given format whose pixel (x, y) is 0xff000000 | x << 16 | y << 8 | 0x33. */
+    static ScanoutPixels pixels(PixelFormat format, int[] channelOrder) {
+        return new ScanoutPixels() {
+            @Override public int width() { return 2; }
+            @Override public int height() { return 2; }
+            @Override public PixelFormat format() { return format; }
+
+            @Override
+            public void read(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        int[] argb = { 0xff, x + c, y + r, 0x33 }; // A, R, G, B
+                        int at = dstIndex + r * dstStride + c * 4;
+                        for (int i = 0; i < 4; i++) {
+                            dst.put(at + i, (byte) argb[channelOrder[i]]);
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    static ByteBuffer receive(UnixSocket peer, int size) throws Exception {
+        ByteBuffer b = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+        int[] fds = new int[UnixSocket.MAX_FDS];
+        while (b.hasRemaining()) {
+            peer.recv(b, fds);
+        }
+        return b.flip();
+    }
+
+    @Test
+    void updateConvertsEveryFormatToXrgb8888() throws Exception {
+        // byte order in memory per format, as indexes into {A, R, G, B}
+        Object[][] cases = {
+                { PixelFormat.B8G8R8X8, new int[] { 3, 2, 1, 0 } },
+                { PixelFormat.R8G8B8A8, new int[] { 1, 2, 3, 0 } },
+                { PixelFormat.X8R8G8B8, new int[] { 0, 1, 2, 3 } },
+                { PixelFormat.A8B8G8R8, new int[] { 0, 3, 2, 1 } },
+        };
+        for (Object[] c : cases) {
+            UnixSocket[] pair = UnixSocket.pair();
+            try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket peer = pair[1]) {
+                channel.update(0, 0, 0, 2, 2, pixels((PixelFormat) c[0], (int[]) c[1]));
+                ByteBuffer m = receive(peer, 12 + 20 + 16);
+                assertEquals(DisplayChannel.UPDATE, m.getInt(0));
+                assertEquals(20 + 16, m.getInt(8));
+                assertEquals(2, m.getInt(12 + 12), "width");
+                for (int y = 0; y < 2; y++) {
+                    for (int x = 0; x < 2; x++) {
+                        int px = m.getInt(32 + (y * 2 + x) * 4) & 0xffffff;
+                        assertEquals(x << 16 | y << 8 | 0x33, px, c[0] + " pixel " + x + "," + y);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void scanoutAndCursorMessages() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket peer = pair[1]) {
+            channel.scanout(1, 1024, 768);
+            ByteBuffer m = receive(peer, 24);
+            assertEquals(DisplayChannel.SCANOUT, m.getInt(0));
+            assertEquals(1, m.getInt(12));
+            assertEquals(1024, m.getInt(16));
+            assertEquals(768, m.getInt(20));
+            channel.cursorMoved(0, 100, 200);
+            m = receive(peer, 24);
+            assertEquals(DisplayChannel.CURSOR_POS, m.getInt(0));
+            assertEquals(200, m.getInt(20));
+            ByteBuffer image = ByteBuffer.allocateDirect(64 * 64 * 4).order(ByteOrder.LITTLE_ENDIAN);
+            image.putInt(0, 0x80112233);
+            channel.cursorImage(0, image, 3, 4);
+            m = receive(peer, 12 + 20 + 64 * 64 * 4);
+            assertEquals(DisplayChannel.CURSOR_UPDATE, m.getInt(0));
+            assertEquals(100, m.getInt(16), "cursor x kept");
+            assertEquals(3, m.getInt(24), "hot x");
+            assertEquals(0x80112233, m.getInt(32), "first cursor pixel");
+            channel.cursorHidden(0);
+            m = receive(peer, 24);
+            assertEquals(DisplayChannel.CURSOR_POS_HIDE, m.getInt(0));
+        }
+    }
+}
