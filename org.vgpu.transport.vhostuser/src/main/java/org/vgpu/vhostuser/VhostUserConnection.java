@@ -116,11 +116,9 @@ final class VhostUserConnection implements AutoCloseable {
             }
             case SET_FEATURES -> {
                 request.expectSize(8);
-                long features = request.u64(0);
-                long unknown = features & ~(device.offeredFeatures() | F_PROTOCOL_FEATURES);
-                if (unknown != 0) {
-                    throw new ProtocolViolation("SET_FEATURES with features never offered: 0x" + Long.toHexString(unknown));
-                }
+                // QEMU's virtio-pci adds transport bits of its own (e.g. 40, RING_RESET) that it
+                // never asked us about: only what we offered counts.
+                long features = request.u64(0) & (device.offeredFeatures() | F_PROTOCOL_FEATURES);
                 ackedFeatures = features;
                 device.ackFeatures(features & ~F_PROTOCOL_FEATURES);
                 for (SplitQueue q : queues) {

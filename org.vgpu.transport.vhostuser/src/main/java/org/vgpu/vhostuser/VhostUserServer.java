@@ -23,7 +23,7 @@ import org.vgpu.virtio.sys.UnixSocket;
  * One instance per factory configuration (PID org.vgpu.vhostuser): several sockets, several VMs.
  */
 @Designate(ocd = VhostUserServer.Config.class, factory = true)
-@Component(configurationPid = VhostUserServer.PID, configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Component(configurationPid = VhostUserServer.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 public final class VhostUserServer implements VirtioTransport {
     public static final String PID = "org.vgpu.vhostuser";
     private static final System.Logger LOG = System.getLogger(VhostUserServer.class.getName());
