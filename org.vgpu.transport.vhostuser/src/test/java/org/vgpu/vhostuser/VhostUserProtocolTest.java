@@ -317,6 +317,52 @@ class VhostUserProtocolTest {
         assertEquals(1, countMappingsOf(guestRam), "only the front end's own mapping remains");
     }
 
+    /** 20 front ends set the device up completely and vanish: open fds and heap stay flat. */
+    @Test
+    void twentyConnectKillCyclesLeaveFdsAndHeapFlat() throws Exception {
+        cycle(); // warm up class loading and buffers
+        long fdsBefore = openFds();
+        long heapBefore = usedHeapAfterGc();
+        for (int i = 0; i < 20; i++) {
+            cycle();
+        }
+        awaitState("listening");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (openFds() > fdsBefore && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertEquals(fdsBefore, openFds(), "open fds after 20 cycles");
+        long heapGrowth = usedHeapAfterGc() - heapBefore;
+        assertTrue(heapGrowth < 4 << 20, "heap grew by " + heapGrowth + " bytes over 20 cycles");
+    }
+
+    private void cycle() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath);
+                EventFd kick0 = EventFd.create(true); EventFd call0 = EventFd.create(true);
+                EventFd kick1 = EventFd.create(true); EventFd call1 = EventFd.create(true)) {
+            handshake(fe);
+            setupVring(fe, 0, kick0, call0);
+            setupVring(fe, 1, kick1, call1);
+            awaitActive();
+        } // closed without any goodbye, as a killed VMM
+        awaitState("listening");
+    }
+
+    private static long openFds() throws Exception {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
     @Test
     void aStaleSocketFileIsReplaced() throws Exception {
         server.deactivate();
