@@ -29,21 +29,32 @@ final class DisplayChannel implements AutoCloseable {
     private int cursorX;
     private int cursorY;
     private boolean broken;
+    /** Scanouts announced with a non-empty SCANOUT: QEMU dereferences NULL on an UPDATE before one. */
+    private int announced;
 
     DisplayChannel(UnixSocket socket) {
         this.socket = socket;
     }
 
     synchronized void scanout(int scanoutId, int width, int height) {
+        if (scanoutId < 0 || scanoutId >= 32) {
+            return;
+        }
         ByteBuffer m = begin(small, SCANOUT, 12);
         m.putInt(scanoutId).putInt(width).putInt(height);
         send(m);
+        if (width > 0 && height > 0) {
+            announced |= 1 << scanoutId;
+        } else {
+            announced &= ~(1 << scanoutId);
+        }
     }
 
     /** Sends the rect as an UPDATE; pixels become XRGB8888 (bytes B, G, R, X) as QEMU expects. */
     synchronized void update(int scanoutId, int x, int y, int w, int h, ScanoutPixels pixels) {
         long bytes = (long) w * h * 4;
-        if (w <= 0 || h <= 0 || bytes > Integer.MAX_VALUE - HEADER - 20) {
+        if (scanoutId < 0 || scanoutId >= 32 || (announced & 1 << scanoutId) == 0
+                || w <= 0 || h <= 0 || bytes > Integer.MAX_VALUE - HEADER - 20) {
             return;
         }
         if (update.capacity() < HEADER + 20 + bytes) {

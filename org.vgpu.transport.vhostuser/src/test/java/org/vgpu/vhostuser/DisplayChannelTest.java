@@ -56,6 +56,8 @@ class DisplayChannelTest {
         for (Object[] c : cases) {
             UnixSocket[] pair = UnixSocket.pair();
             try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket peer = pair[1]) {
+                channel.scanout(0, 2, 2);
+                receive(peer, 24);
                 channel.update(0, 0, 0, 2, 2, pixels((PixelFormat) c[0], (int[]) c[1]));
                 ByteBuffer m = receive(peer, 12 + 20 + 16);
                 assertEquals(DisplayChannel.UPDATE, m.getInt(0));
@@ -68,6 +70,23 @@ class DisplayChannelTest {
                     }
                 }
             }
+        }
+    }
+
+    /** QEMU crashes on an UPDATE for a scanout it has no surface for: nothing is sent before SCANOUT. */
+    @Test
+    void noUpdateBeforeTheScanoutIsAnnouncedOrAfterItIsDisabled() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket peer = pair[1]) {
+            channel.update(0, 0, 0, 2, 2, pixels(PixelFormat.B8G8R8X8, new int[] { 3, 2, 1, 0 }));
+            channel.scanout(0, 2, 2);
+            channel.scanout(0, 0, 0);
+            channel.update(0, 0, 0, 2, 2, pixels(PixelFormat.B8G8R8X8, new int[] { 3, 2, 1, 0 }));
+            channel.cursorMoved(0, 1, 1); // a marker: the next message after the two SCANOUTs
+            ByteBuffer m = receive(peer, 24 + 24 + 24);
+            assertEquals(DisplayChannel.SCANOUT, m.getInt(0));
+            assertEquals(DisplayChannel.SCANOUT, m.getInt(24));
+            assertEquals(DisplayChannel.CURSOR_POS, m.getInt(48), "no UPDATE was sent in between");
         }
     }
 

@@ -1,0 +1,128 @@
+package org.vgpu.vhostuser;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.vgpu.virtio.sys.LinuxNative;
+import org.vgpu.virtio.sys.NativeException;
+import org.vgpu.virtio.sys.UnixSocket;
+
+/**
+ * Plays QEMU's end of the vhost-user-gpu display socket: answers the requests that need a reply
+ * (protocol features, display info, EDID, dmabuf update) and counts scanouts and pixel updates.
+ */
+public final class DisplayPeer implements Runnable {
+    static final int GET_PROTOCOL_FEATURES = 1, GET_DISPLAY_INFO = 3, SCANOUT = 7, UPDATE = 8,
+            DMABUF_UPDATE = 10, GET_EDID = 11;
+    static final int REPLY = 0x4;
+
+    private final UnixSocket socket;
+    private final int width;
+    private final int height;
+    private final ByteBuffer header = ByteBuffer.allocateDirect(12).order(ByteOrder.LITTLE_ENDIAN);
+    private ByteBuffer payload = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+    private final int[] fds = new int[UnixSocket.MAX_FDS];
+    final AtomicLong updates = new AtomicLong();
+    final AtomicLong updateBytes = new AtomicLong();
+    final AtomicLong scanouts = new AtomicLong();
+    volatile int lastScanoutWidth;
+    private final Thread thread;
+
+    DisplayPeer(UnixSocket socket, int width, int height) {
+        this.socket = socket;
+        this.width = width;
+        this.height = height;
+        this.thread = new Thread(this, "display-peer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    @Override
+    public void run() {
+        try {
+            while (readFully(header.clear())) {
+                int request = header.getInt(0);
+                int size = header.getInt(8);
+                if (size < 0 || size > 64 << 20) {
+                    return;
+                }
+                if (payload.capacity() < size) {
+                    payload = ByteBuffer.allocateDirect(size).order(ByteOrder.LITTLE_ENDIAN);
+                }
+                payload.clear().limit(size);
+                if (!readFully(payload)) {
+                    return;
+                }
+                handle(request, size);
+            }
+        } catch (NativeException e) {
+            // the back end closed its end
+        }
+    }
+
+    private void handle(int request, int size) throws NativeException {
+        switch (request) {
+            case GET_PROTOCOL_FEATURES -> reply(request, ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 0));
+            case GET_DISPLAY_INFO -> {
+                ByteBuffer info = ByteBuffer.allocateDirect(24 + 16 * 24).order(ByteOrder.LITTLE_ENDIAN);
+                info.putInt(0, 0x1101);
+                info.putInt(24 + 8, width).putInt(24 + 12, height).putInt(24 + 16, 1);
+                reply(request, info);
+            }
+            case GET_EDID -> {
+                ByteBuffer edid = ByteBuffer.allocateDirect(24 + 8 + 1024).order(ByteOrder.LITTLE_ENDIAN);
+                edid.putInt(0, 0x1104);
+                reply(request, edid);
+            }
+            case DMABUF_UPDATE -> reply(request, ByteBuffer.allocateDirect(0));
+            case SCANOUT -> {
+                scanouts.incrementAndGet();
+                lastScanoutWidth = payload.getInt(4);
+            }
+            case UPDATE -> {
+                updateBytes.addAndGet(size - 20);
+                synchronized (this) {
+                    updates.incrementAndGet();
+                    notifyAll();
+                }
+            }
+            default -> { }
+        }
+        for (int fd : fds) {
+            LinuxNative.closeQuietly(fd); // DMABUF_SCANOUT carries one
+        }
+    }
+
+    /** Waits until more than `seen` updates arrived; returns the new count. */
+    public synchronized long awaitUpdateAfter(long seen, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (updates.get() <= seen) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                throw new IllegalStateException("no display UPDATE within " + timeoutMillis + " ms");
+            }
+            wait(left);
+        }
+        return updates.get();
+    }
+
+    private void reply(int request, ByteBuffer body) throws NativeException {
+        ByteBuffer m = ByteBuffer.allocateDirect(12 + body.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+        m.putInt(request).putInt(REPLY).putInt(body.capacity());
+        m.put(body.clear());
+        m.flip();
+        while (m.hasRemaining()) {
+            socket.send(m);
+        }
+    }
+
+    private boolean readFully(ByteBuffer b) throws NativeException {
+        while (b.hasRemaining()) {
+            if (socket.recv(b, fds) == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
