@@ -67,7 +67,9 @@ final class VhostUserConnection implements AutoCloseable {
         int n = device.queueCount();
         this.queues = new SplitQueue[n];
         for (int i = 0; i < n; i++) {
-            queues[i] = new SplitQueue(i, Math.min(device.maxQueueSize(i), MAX_QUEUE_SIZE));
+            // vhost-user cannot tell the front end a maximum: QEMU picks the ring size (1024 on
+            // microvm), so any power of two the protocol allows is accepted.
+            queues[i] = new SplitQueue(i, MAX_QUEUE_SIZE);
         }
         this.kicks = new EventFd[n];
         this.errs = new EventFd[n];

@@ -295,6 +295,18 @@ class VhostUserProtocolTest {
     }
 
     @Test
+    void largeRingsAsQemuUsesOnMicrovmAreAccepted() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            fe.send(GET_PROTOCOL_FEATURES, 0, null);
+            fe.sendU64(SET_PROTOCOL_FEATURES, 0, fe.replyU64(GET_PROTOCOL_FEATURES));
+            fe.sendState(SET_VRING_NUM, FLAG_NEED_REPLY, 0, 1024);
+            assertEquals(0, fe.replyU64(SET_VRING_NUM));
+            fe.sendState(SET_VRING_NUM, FLAG_NEED_REPLY, 1, 32768);
+            assertEquals(0, fe.replyU64(SET_VRING_NUM));
+        }
+    }
+
+    @Test
     void queueIndexOutOfRangeClosesTheConnection() throws Exception {
         try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
             fe.sendState(SET_VRING_BASE, 0, 7, 0);

@@ -1,0 +1,54 @@
+package org.vgpu.itest.guest;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Makes the real-guest tests self-sufficient on a fresh machine: installs QEMU 10, the 6.12
+ * kernel and busybox if missing (cnf/scripts/install-guest-deps, Debian packages) and builds the
+ * test initramfs (cnf/scripts/build-guest-initramfs, cached in ~/.cache/vgpu or $VGPU_CACHE).
+ */
+public final class GuestSetup {
+    private static Path initramfs;
+
+    private GuestSetup() {
+    }
+
+    /** The repository root, from the vgpu.root framework property the test runtime sets. */
+    public static Path root() {
+        String root = System.getProperty("vgpu.root");
+        if (root == null) {
+            org.osgi.framework.Bundle b = org.osgi.framework.FrameworkUtil.getBundle(GuestSetup.class);
+            root = b == null ? "." : b.getBundleContext().getProperty("vgpu.root");
+        }
+        return Path.of(root == null ? "." : root).toAbsolutePath().normalize();
+    }
+
+    public static synchronized Path initramfs() throws IOException, InterruptedException {
+        if (initramfs == null) {
+            run(root().resolve("cnf/scripts/install-guest-deps").toString());
+            String out = run(root().resolve("cnf/scripts/build-guest-initramfs").toString());
+            initramfs = Path.of(out.lines().reduce((a, b) -> b).orElseThrow().trim());
+        }
+        return initramfs;
+    }
+
+    public static Path kernel() throws IOException {
+        try (var s = Files.list(Path.of("/boot"))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("vmlinuz-6.12."))
+                    .sorted().reduce((a, b) -> b).orElseThrow(() -> new IOException("no /boot/vmlinuz-6.12.*"));
+        }
+    }
+
+    private static String run(String script) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("bash", script).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
+            throw new IOException(script + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+        }
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,175 @@
+package org.vgpu.itest.guest;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.imageio.ImageIO;
+
+/**
+ * One QEMU 10 guest (TCG) with a vhost-user GPU on a given socket: the Debian 6.12 kernel and the
+ * test initramfs, serial console to a file, QMP on a UNIX socket. Boots have a watchdog and one
+ * retry (about 1 microvm boot in 9 hangs in TSC calibration under TCG).
+ */
+public final class QemuGuest implements AutoCloseable {
+    public enum Machine { Q35, MICROVM }
+
+    private final Machine machine;
+    private final Path socket;
+    private final Path dir;
+    private final String append;
+    private Process process;
+    private int boot;
+
+    public QemuGuest(Machine machine, Path socket, Path dir, String append) {
+        this.machine = machine;
+        this.socket = socket;
+        this.dir = dir;
+        this.append = append;
+    }
+
+    public Path serialLog() {
+        return dir.resolve("serial-" + boot + ".log");
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Boots and waits for the marker on the serial console; retries once on a hung boot. */
+    public String bootUntil(String marker, Duration timeout) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            start();
+            try {
+                return waitForSerial(marker, timeout);
+            } catch (IllegalStateException hung) {
+                kill();
+                if (attempt == 2) {
+                    throw hung;
+                }
+            }
+        }
+    }
+
+    public void start() throws IOException, InterruptedException {
+        boot++;
+        Files.createDirectories(dir);
+        Files.deleteIfExists(qmpPath());
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "512M",
+                "-object", "memory-backend-memfd,id=mem,size=512M,share=on",
+                "-chardev", "socket,id=vgpu,path=" + socket,
+                "-display", "none", "-nodefaults", "-no-reboot",
+                "-serial", "file:" + serialLog(),
+                "-qmp", "unix:" + qmpPath() + ",server=on,wait=off",
+                "-kernel", GuestSetup.kernel().toString(), "-initrd", GuestSetup.initramfs().toString(),
+                "-append", "console=ttyS0 panic=-1 quiet " + append));
+        if (machine == Machine.Q35) {
+            cmd.addAll(List.of("-M", "q35,memory-backend=mem", "-vga", "none", "-device", "vhost-user-gpu-pci,chardev=vgpu"));
+        } else {
+            cmd.addAll(List.of("-M", "microvm,memory-backend=mem,acpi=on", "-global", "virtio-mmio.force-legacy=false",
+                    "-device", "vhost-user-gpu,chardev=vgpu"));
+        }
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("qemu-" + boot + ".log").toFile()).start();
+    }
+
+    private Path qmpPath() {
+        return dir.resolve("qmp.sock");
+    }
+
+    /** Waits for a serial line containing marker; returns it. A VGPU-FAIL line fails at once. */
+    public String waitForSerial(String marker, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(serialLog())) {
+                for (String line : Files.readAllLines(serialLog(), StandardCharsets.ISO_8859_1)) {
+                    if (line.contains(marker)) {
+                        return line;
+                    }
+                    if (line.contains("VGPU-FAIL")) {
+                        throw new AssertionError("guest failed: " + line + "\n" + serial());
+                    }
+                }
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("QEMU exited (" + process.exitValue() + ") before '" + marker + "':\n"
+                        + Files.readString(dir.resolve("qemu-" + boot + ".log")) + "\n" + serial());
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("no '" + marker + "' on the serial console within " + timeout + ":\n" + serial());
+    }
+
+    public String serial() throws IOException {
+        return Files.exists(serialLog()) ? Files.readString(serialLog(), StandardCharsets.ISO_8859_1) : "";
+    }
+
+    /** Sends one QMP command (after the capabilities handshake) and returns the reply line. */
+    public String qmp(String command) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(qmpPath()));
+            var in = new java.io.BufferedReader(Channels.newReader(ch, StandardCharsets.UTF_8));
+            in.readLine(); // greeting
+            write(ch, "{\"execute\":\"qmp_capabilities\"}");
+            readReply(in);
+            write(ch, command);
+            return readReply(in);
+        }
+    }
+
+    private static void write(SocketChannel ch, String line) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+        while (b.hasRemaining()) {
+            ch.write(b);
+        }
+    }
+
+    private static String readReply(java.io.BufferedReader in) throws IOException {
+        String line;
+        while ((line = in.readLine()) != null) {
+            if (line.contains("\"return\"") || line.contains("\"error\"")) {
+                return line;
+            }
+        }
+        throw new IOException("QMP closed");
+    }
+
+    /** QMP screendump to a PNG; returns the image as 0xRRGGBB pixels with its size. */
+    public Screen screendump(Path png) throws IOException {
+        Files.deleteIfExists(png);
+        String reply = qmp("{\"execute\":\"screendump\",\"arguments\":{\"filename\":\"" + png + "\",\"format\":\"png\"}}");
+        if (!reply.contains("\"return\"")) {
+            throw new IOException("screendump: " + reply);
+        }
+        BufferedImage img = ImageIO.read(png.toFile());
+        int[] rgb = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+        return new Screen(img.getWidth(), img.getHeight(), rgb);
+    }
+
+    public record Screen(int width, int height, int[] rgb) {
+    }
+
+    /** SIGKILL, as a crashing VMM. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
