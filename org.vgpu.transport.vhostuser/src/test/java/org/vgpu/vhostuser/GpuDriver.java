@@ -50,12 +50,17 @@ public final class GpuDriver implements AutoCloseable {
     private int nextSlot;
 
     public GpuDriver(Path socket) throws Exception {
+        this(socket, true);
+    }
+
+    /** drainDisplay false: nobody reads the display socket, as a VMM whose display is stuck. */
+    public GpuDriver(Path socket, boolean drainDisplay) throws Exception {
         vmm = new TestFrontEnd(socket);
         region = MemoryRegion.anonymous(0, RAM_SIZE);
         ram.addRegion(region);
         UnixSocket[] pair = UnixSocket.pair();
         displayPeer = pair[1];
-        display = new DisplayPeer(displayPeer, 1920, 1080);
+        display = drainDisplay ? new DisplayPeer(displayPeer, 1920, 1080) : null;
         setUp(pair[0]);
     }
 
@@ -156,6 +161,17 @@ public final class GpuDriver implements AutoCloseable {
             b.putInt(0).putInt(0).putInt(w).putInt(h).putInt(0).putInt(id);
             check(execute(), "SET_SCANOUT");
         }
+    }
+
+    /** Queues TRANSFER_TO_HOST_2D + RESOURCE_FLUSH of the whole w x h resource and kicks (no wait). */
+    public void submitFrame(int id, int w, int h) throws Exception {
+        ByteBuffer b = begin(0x105, 0, 0);
+        b.putInt(0).putInt(0).putInt(w).putInt(h).putLong(0).putInt(id).putInt(0);
+        queue();
+        b = begin(0x104, 0, 0);
+        b.putInt(0).putInt(0).putInt(w).putInt(h).putInt(id).putInt(0);
+        queue();
+        kick();
     }
 
     /** Fills the scattered backing of a w x h resource with a pattern derived from (x, y). */
