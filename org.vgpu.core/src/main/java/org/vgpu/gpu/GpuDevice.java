@@ -57,10 +57,29 @@ public class GpuDevice implements VirtioDevice {
 
     public void addSink(DisplaySink sink) {
         state.addSink(sink);
+        sink.attached(name(), this::requestMode);
     }
 
     public void removeSink(DisplaySink sink) {
         state.removeSink(sink);
+        sink.detached(name());
+    }
+
+    /** A display asks for a mode on one scanout: applied and announced only if it changes something. */
+    void requestMode(int scanoutId, int width, int height) {
+        if (scanoutId < 0 || scanoutId >= state.numScanouts() || width <= 0 || height <= 0) {
+            return;
+        }
+        int w = Math.max(GpuSettings.MIN_SIDE, Math.min(GpuSettings.MAX_SIDE, width));
+        int h = Math.max(GpuSettings.MIN_SIDE, Math.min(GpuSettings.MAX_SIDE, height));
+        synchronized (state) {
+            GpuState.ScanoutInfo current = state.scanouts().get(scanoutId);
+            if (current.preferredWidth() == w && current.preferredHeight() == h) {
+                return;
+            }
+            state.setPreferredMode(scanoutId, w, h);
+        }
+        raiseDisplayEvent();
     }
 
     /**

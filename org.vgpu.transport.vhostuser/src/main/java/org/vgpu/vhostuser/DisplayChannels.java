@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.vgpu.gpu.spi.DisplayControl;
 import org.vgpu.gpu.spi.DisplaySink;
 import org.vgpu.gpu.spi.ScanoutPixels;
 import org.vgpu.virtio.sys.UnixSocket;
@@ -17,13 +18,31 @@ import org.vgpu.virtio.sys.UnixSocket;
 @Component(service = { DisplayChannels.class, DisplaySink.class })
 public final class DisplayChannels implements VhostUserConnection.DisplayChannelHandler, DisplaySink {
     private final Map<String, DisplayChannel> channels = new ConcurrentHashMap<>();
+    private final Map<String, DisplayControl> controls = new ConcurrentHashMap<>();
 
     @Override
     public void displaySocket(String deviceName, int fd) {
-        DisplayChannel old = channels.put(deviceName, new DisplayChannel(UnixSocket.adopt(fd)));
+        DisplayChannel channel = new DisplayChannel(UnixSocket.adopt(fd));
+        DisplayChannel old = channels.put(deviceName, channel);
         if (old != null) {
             old.close(); // QEMU sends a new socket at every DRIVER_OK
         }
+        DisplayControl control = controls.get(deviceName);
+        if (control != null) {
+            Thread t = new Thread(() -> channel.negotiate(deviceName, control), "vhost-user-gpu display " + deviceName);
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    @Override
+    public void attached(String device, DisplayControl control) {
+        controls.put(device, control);
+    }
+
+    @Override
+    public void detached(String device) {
+        controls.remove(device);
     }
 
     @Override

@@ -90,6 +90,53 @@ class DisplayChannelTest {
         }
     }
 
+    /** Plays QEMU: features 0x3 (EDID, DMABUF2), display info with scanout 0 at 1024x768 and 1 at 800x600. */
+    @Test
+    void handshakeTakesTheModesFromTheDisplay() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        java.util.List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket qemu = pair[1]) {
+            Thread t = new Thread(() -> channel.negotiate("gpuT", (s, w, h) -> requested.add(s + ":" + w + "x" + h)));
+            t.start();
+            ByteBuffer m = receive(qemu, 12);
+            assertEquals(DisplayChannel.GET_PROTOCOL_FEATURES, m.getInt(0));
+            ByteBuffer reply = ByteBuffer.allocateDirect(20).order(ByteOrder.LITTLE_ENDIAN);
+            reply.putInt(1).putInt(4).putInt(8).putLong(3).flip();
+            qemu.send(reply);
+            m = receive(qemu, 20);
+            assertEquals(DisplayChannel.SET_PROTOCOL_FEATURES, m.getInt(0));
+            assertEquals(1, m.getLong(12), "only EDID is taken");
+            m = receive(qemu, 12);
+            assertEquals(DisplayChannel.GET_DISPLAY_INFO, m.getInt(0));
+            ByteBuffer info = ByteBuffer.allocateDirect(12 + 408).order(ByteOrder.LITTLE_ENDIAN);
+            info.putInt(3).putInt(4).putInt(408).putInt(0x1101);
+            info.putInt(12 + 24 + 8, 1024).putInt(12 + 24 + 12, 768).putInt(12 + 24 + 16, 1);
+            info.putInt(12 + 48 + 8, 800).putInt(12 + 48 + 12, 600).putInt(12 + 48 + 16, 1);
+            info.putInt(12 + 72 + 8, 640).putInt(12 + 72 + 12, 480); // not enabled
+            info.position(0).limit(420);
+            qemu.send(info);
+            t.join(5000);
+            assertEquals(java.util.List.of("0:1024x768", "1:800x600"), requested);
+        }
+    }
+
+    @Test
+    void aWrongReplyEndsTheHandshakeWithoutAModeChange() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        java.util.List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket qemu = pair[1]) {
+            Thread t = new Thread(() -> channel.negotiate("gpuT", (s, w, h) -> requested.add(s + ":" + w + "x" + h)));
+            t.start();
+            receive(qemu, 12);
+            ByteBuffer reply = ByteBuffer.allocateDirect(16).order(ByteOrder.LITTLE_ENDIAN);
+            reply.putInt(1).putInt(4).putInt(4).putInt(3).flip(); // size 4 instead of 8
+            qemu.send(reply);
+            t.join(5000);
+            assertEquals(false, t.isAlive(), "handshake gave up");
+            assertEquals(java.util.List.of(), requested);
+        }
+    }
+
     @Test
     void scanoutAndCursorMessages() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();

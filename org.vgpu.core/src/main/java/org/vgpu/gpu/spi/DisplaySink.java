@@ -28,4 +28,12 @@ public interface DisplaySink {
     void cursorMoved(String device, int scanoutId, int x, int y);
 
     void cursorHidden(String device, int scanoutId);
+
+    /** The sink now receives this device's output; control lets it report what its outputs want. */
+    default void attached(String device, DisplayControl control) {
+    }
+
+    /** The device no longer sends to this sink. */
+    default void detached(String device) {
+    }
 }
