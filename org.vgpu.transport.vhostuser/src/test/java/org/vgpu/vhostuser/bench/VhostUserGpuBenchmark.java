@@ -4,7 +4,6 @@ import java.io.File;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,10 +17,7 @@ import org.vgpu.vhostuser.GpuDriver;
  * Prints small-command throughput, one-command round-trip latency and full-frame
  * TRANSFER_TO_HOST_2D + RESOURCE_FLUSH with the UPDATE reaching the display socket.
  *
- * <pre>
- * mvn -B -q -DskipTests package    # builds cnf/target/vgpu.jar
- * java -cp "$(cat org.vgpu.transport.vhostuser/target/bench.classpath)" org.vgpu.vhostuser.bench.VhostUserGpuBenchmark
- * </pre>
+ * Run with cnf/scripts/bench.
  */
 public final class VhostUserGpuBenchmark {
     static final String C_BACKEND = "/usr/lib/qemu/vhost-user-gpu";
@@ -33,15 +29,13 @@ public final class VhostUserGpuBenchmark {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         Path work = Files.createTempDirectory("vgpu-bench");
         Map<String, Map<String, Double>> results = new LinkedHashMap<>();
-        results.put("vgpu", run("vgpu", List.of(root.resolve("vgpu").toString(), "--socket-path=" + work.resolve("vgpu.sock"), "--no-rebuild-check"), work.resolve("vgpu.sock"), work));
+        results.put("vgpu", run("vgpu", List.of(root.resolve("vgpu").toString(), "--socket-path=" + work.resolve("vgpu.sock")), work.resolve("vgpu.sock"), work));
         results.put("qemu-c", run("qemu-c", List.of(C_BACKEND, "--socket-path=" + work.resolve("c.sock")), work.resolve("c.sock"), work));
         print(results);
     }
 
     static Map<String, Double> run(String name, List<String> command, Path socket, Path work) throws Exception {
-        List<String> cmd = new ArrayList<>(command);
-        cmd.remove("--no-rebuild-check");
-        Process process = new ProcessBuilder(cmd).redirectInput(new File("/dev/null"))
+        Process process = new ProcessBuilder(command).redirectInput(new File("/dev/null"))
                 .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
         try {
             awaitSocket(socket, process);
