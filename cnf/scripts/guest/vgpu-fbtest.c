@@ -4,8 +4,10 @@
  * pixel-exactly with org.vgpu.itest.guest.GuestImage (the Java twin of pixel() below: keep them in step),
  * and prints the fb geometry and the DRM connector modes (from EDID) to stdout.
  *
- * Usage: vgpu-fbtest [fbdev]      (default /dev/fb0)
- * Output lines: "VGPU-FB WxH bpp=B stride=S", "VGPU-MODES <connector> m1,m2,...", "VGPU-IMAGE-DONE WxH".
+ * Usage: vgpu-fbtest [--invert] [fbdev]   (default /dev/fb0; --invert draws every colour inverted)
+ *        vgpu-fbtest --cursor X Y  (sets a 64x64 cursor on the first CRTC of /dev/dri/card0 and moves it)
+ * Output lines: "VGPU-FB WxH bpp=B stride=S", "VGPU-MODES <connector> m1,m2,...", "VGPU-IMAGE-DONE WxH",
+ * "VGPU-CURSOR-DONE X Y".
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -16,7 +18,61 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
+
+/* The few DRM uapi structs and ioctls needed (stable ABI, from include/uapi/drm/drm_mode.h), declared
+ * here because the build machine has no DRM headers. */
+struct drm_mode_card_res {
+    uint64_t fb_id_ptr, crtc_id_ptr, connector_id_ptr, encoder_id_ptr;
+    uint32_t count_fbs, count_crtcs, count_connectors, count_encoders;
+    uint32_t min_width, max_width, min_height, max_height;
+};
+struct drm_mode_cursor { uint32_t flags, crtc_id; int32_t x, y; uint32_t width, height, handle; };
+struct drm_mode_create_dumb { uint32_t height, width, bpp, flags, handle, pitch; uint64_t size; };
+struct drm_mode_map_dumb { uint32_t handle, pad; uint64_t offset; };
+#define DRM_IOCTL_MODE_GETRESOURCES _IOWR('d', 0xA0, struct drm_mode_card_res)
+#define DRM_IOCTL_MODE_CURSOR _IOWR('d', 0xA3, struct drm_mode_cursor)
+#define DRM_IOCTL_MODE_CREATE_DUMB _IOWR('d', 0xB2, struct drm_mode_create_dumb)
+#define DRM_IOCTL_MODE_MAP_DUMB _IOWR('d', 0xB3, struct drm_mode_map_dumb)
+#define DRM_MODE_CURSOR_BO 1
+#define DRM_MODE_CURSOR_MOVE 2
+
+/* The known cursor: 0xAARRGGBB of cursor pixel (x, y); keep in step with GuestImage.cursorPixel. */
+static uint32_t cursor_pixel(int x, int y) {
+    return 0xff000000u | (uint32_t)(x * 4) << 16 | (uint32_t)(y * 4) << 8 | 0x80u;
+}
+
+/* Becomes DRM master (first opener), sets a 64x64 ARGB cursor on the first CRTC and moves it. */
+static int cursor(int x, int y) {
+    int fd = open("/dev/dri/card0", O_RDWR);
+    if (fd < 0) { perror("card0"); printf("VGPU-FAIL open card0\n"); return 1; }
+    uint32_t crtcs[8];
+    struct drm_mode_card_res res = {0};
+    if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) || res.count_crtcs == 0) { printf("VGPU-FAIL no crtc\n"); return 1; }
+    if (res.count_crtcs > 8) res.count_crtcs = 8;
+    struct drm_mode_card_res res2 = {0};
+    res2.crtc_id_ptr = (uint64_t)(uintptr_t)crtcs;
+    res2.count_crtcs = res.count_crtcs;
+    if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res2)) { printf("VGPU-FAIL getresources\n"); return 1; }
+    struct drm_mode_create_dumb dumb = {.height = 64, .width = 64, .bpp = 32};
+    if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb)) { printf("VGPU-FAIL create dumb\n"); return 1; }
+    struct drm_mode_map_dumb map = {.handle = dumb.handle};
+    if (ioctl(fd, DRM_IOCTL_MODE_MAP_DUMB, &map)) { printf("VGPU-FAIL map dumb\n"); return 1; }
+    uint8_t *p = mmap(NULL, dumb.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
+    if (p == MAP_FAILED) { printf("VGPU-FAIL mmap dumb\n"); return 1; }
+    for (int cy = 0; cy < 64; cy++)
+        for (int cx = 0; cx < 64; cx++)
+            ((uint32_t *)(p + (size_t)cy * dumb.pitch))[cx] = cursor_pixel(cx, cy);
+    struct drm_mode_cursor set = {.flags = DRM_MODE_CURSOR_BO, .crtc_id = crtcs[0], .width = 64, .height = 64, .handle = dumb.handle};
+    if (ioctl(fd, DRM_IOCTL_MODE_CURSOR, &set)) { perror("cursor"); printf("VGPU-FAIL set cursor\n"); return 1; }
+    struct drm_mode_cursor move = {.flags = DRM_MODE_CURSOR_MOVE, .crtc_id = crtcs[0], .x = x, .y = y};
+    if (ioctl(fd, DRM_IOCTL_MODE_CURSOR, &move)) { perror("move"); printf("VGPU-FAIL move cursor\n"); return 1; }
+    printf("VGPU-CURSOR-DONE %d %d\n", x, y);
+    fflush(stdout);
+    pause(); /* keep the DRM file (and so the cursor) alive until poweroff */
+    return 0;
+}
 
 /* The known image: 0xRRGGBB for pixel (x, y) of a w x h screen. Integer maths only. */
 static uint32_t pixel(int x, int y, int w, int h) {
@@ -62,6 +118,10 @@ static void print_modes(void) {
 }
 
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "--cursor") == 0)
+        return cursor(atoi(argv[2]), atoi(argv[3]));
+    int invert = argc > 1 && strcmp(argv[1], "--invert") == 0;
+    if (invert) { argc--; argv++; }
     const char *dev = argc > 1 ? argv[1] : "/dev/fb0";
     int fd = open(dev, O_RDWR);
     if (fd < 0) { perror(dev); printf("VGPU-FAIL open %s\n", dev); return 1; }
@@ -87,7 +147,7 @@ int main(int argc, char **argv) {
     for (int y = 0; y < h; y++) {
         uint32_t *row = (uint32_t *)(buf + (size_t)y * stride);
         for (int x = 0; x < w; x++) {
-            uint32_t p = pixel(x, y, w, h);
+            uint32_t p = pixel(x, y, w, h) ^ (invert ? 0xffffffu : 0u);
             uint32_t r = p >> 16 & 0xff, g = p >> 8 & 0xff, b = p & 0xff;
             row[x] = r << v.red.offset | g << v.green.offset | b << v.blue.offset;
         }
@@ -101,7 +161,7 @@ int main(int argc, char **argv) {
         done += (size_t)n;
     }
     fsync(fd);
-    printf("VGPU-IMAGE-DONE %dx%d\n", w, h);
+    printf("VGPU-IMAGE-DONE %dx%d%s\n", w, h, invert ? " inverted" : "");
     fflush(stdout);
     return 0;
 }

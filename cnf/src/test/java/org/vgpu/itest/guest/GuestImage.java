@@ -26,12 +26,23 @@ public final class GuestImage {
         return 0xf0f0f0 ^ ((cx * 11) & 0xff) << 8;
     }
 
+    /** 0xAARRGGBB of pixel (x, y) of the guest's 64x64 cursor (twin of cursor_pixel() in vgpu-fbtest.c). */
+    public static int cursorPixel(int x, int y) {
+        return 0xff000000 | (x * 4) << 16 | (y * 4) << 8 | 0x80;
+    }
+
     /** Number of pixels of an RGB image (0xRRGGBB per pixel, row-major) that differ from the known image. */
     public static long mismatches(int[] rgb, int w, int h) {
+        return mismatches(rgb, w, h, false);
+    }
+
+    /** The same against the inverted image (vgpu-fbtest --invert). */
+    public static long mismatches(int[] rgb, int w, int h, boolean inverted) {
+        int flip = inverted ? 0xffffff : 0;
         long bad = 0;
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {
-                if ((rgb[y * w + x] & 0xffffff) != pixel(x, y, w, h)) {
+                if ((rgb[y * w + x] & 0xffffff) != (pixel(x, y, w, h) ^ flip)) {
                     bad++;
                 }
             }
