@@ -161,6 +161,48 @@ class GuestRenderIT {
         }
     }
 
+    /** 20 QEMUs each start the device and are killed with SIGKILL: vgpu's open fds and heap stay flat. */
+    @Test
+    void twentyQemuKillCyclesLeaveFdsAndHeapFlat() throws Exception {
+        killCycle(0); // warm-up: classes, buffers, thread pools
+        long fds = openFds();
+        long heap = usedHeapAfterGc();
+        for (int i = 1; i <= 20; i++) {
+            killCycle(i);
+        }
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (openFds() > fds && System.currentTimeMillis() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(fds, openFds(), "open fds of the vgpu process after 20 QEMU kills");
+        long growth = usedHeapAfterGc() - heap;
+        assertTrue(growth < 8 << 20, "heap grew by " + growth + " bytes over 20 cycles");
+    }
+
+    private static void killCycle(int i) throws Exception {
+        try (QemuGuest guest = new QemuGuest(Machine.Q35, socket, dir.resolve("cycle" + i), "vgpu.test=none vgpu.hold=600")) {
+            guest.bootUntil("VGPU-READY", BOOT);
+            awaitState("active");
+            guest.kill();
+        }
+        awaitState("listening");
+    }
+
+    private static long openFds() throws Exception {
+        try (var s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        Runtime rt = Runtime.getRuntime();
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return rt.totalMemory() - rt.freeMemory();
+    }
+
     private static boolean sleep(long millis) throws InterruptedException {
         Thread.sleep(millis);
         return true;

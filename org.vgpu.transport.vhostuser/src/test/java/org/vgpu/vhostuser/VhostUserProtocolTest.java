@@ -376,6 +376,70 @@ class VhostUserProtocolTest {
     }
 
     @Test
+    void statusConfigResetAndRegionRemoval() throws Exception {
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath)) {
+            handshake(fe);
+            fe.sendU64(SET_STATUS, FLAG_NEED_REPLY, 0xf);
+            assertEquals(0, fe.replyU64(SET_STATUS));
+            fe.send(GET_STATUS, 0, null);
+            assertEquals(0xf, fe.replyU64(GET_STATUS));
+
+            ByteBuffer set = TestFrontEnd.payload(12 + 2);
+            set.putInt(2).putInt(2).putInt(0).put((byte) 0x11).put((byte) 0x22).flip();
+            fe.send(SET_CONFIG, FLAG_NEED_REPLY, set);
+            assertEquals(0, fe.replyU64(SET_CONFIG));
+            ByteBuffer get = TestFrontEnd.payload(12 + 4);
+            get.putInt(1).putInt(4).putInt(0).putInt(0).flip();
+            fe.send(GET_CONFIG, 0, get);
+            ByteBuffer cfg = fe.reply(GET_CONFIG);
+            assertEquals(0xa1, cfg.get(12) & 0xff);
+            assertEquals(0x11, cfg.get(13) & 0xff, "written by SET_CONFIG");
+            assertEquals(0x22, cfg.get(14) & 0xff, "written by SET_CONFIG");
+
+            int resets = device.resets.get();
+            fe.send(RESET_DEVICE, FLAG_NEED_REPLY, null);
+            assertEquals(0, fe.replyU64(RESET_DEVICE));
+            assertTrue(device.resets.get() > resets, "device reset");
+            fe.send(GET_STATUS, 0, null);
+            assertEquals(0, fe.replyU64(GET_STATUS), "status cleared by RESET_DEVICE");
+
+            long mapped = countMappingsOf(guestRam);
+            ByteBuffer rem = TestFrontEnd.payload(40);
+            rem.putLong(0).putLong(GPA).putLong(SIZE).putLong(USER).putLong(0).flip();
+            fe.send(REM_MEM_REG, FLAG_NEED_REPLY, rem);
+            assertEquals(0, fe.replyU64(REM_MEM_REG), "known region removed");
+            assertEquals(mapped - 1, countMappingsOf(guestRam), "its mapping is gone");
+        }
+    }
+
+    /** --fd: libvirt hands the back end one end of an already connected socket pair. */
+    @Test
+    void anInheritedConnectedSocketIsServed() throws Exception {
+        org.vgpu.virtio.sys.UnixSocket[] pair = org.vgpu.virtio.sys.UnixSocket.pair();
+        VhostUserServer.Config fdConfig = new VhostUserServer.Config() {
+            @Override public Class<? extends Annotation> annotationType() { return VhostUserServer.Config.class; }
+            @Override public String socket_path() { return ""; }
+            @Override public int fd() { return pair[0].fd(); }
+            @Override public String device_target() { return ""; }
+        };
+        VhostUserServer inherited = new VhostUserServer(new EchoDevice(), fdConfig, displays);
+        try (org.vgpu.virtio.sys.UnixSocket vmm = pair[1]) {
+            assertEquals("fd:" + pair[0].fd(), inherited.endpoint());
+            ByteBuffer header = TestFrontEnd.payload(12);
+            header.putInt(GET_QUEUE_NUM).putInt(FLAG_VERSION_1).putInt(0).flip();
+            vmm.send(header);
+            ByteBuffer reply = TestFrontEnd.payload(20);
+            int[] fds = new int[8];
+            while (reply.hasRemaining()) {
+                vmm.recv(reply, fds);
+            }
+            assertEquals(2, reply.getLong(12), "GET_QUEUE_NUM answered on the inherited socket");
+        } finally {
+            inherited.deactivate();
+        }
+    }
+
+    @Test
     void aStaleSocketFileIsReplaced() throws Exception {
         server.deactivate();
         Files.writeString(socketPath, "stale");
