@@ -53,10 +53,6 @@ public final class DisplayChannels implements VhostUserConnection.DisplayChannel
         }
     }
 
-    boolean hasDisplay(String deviceName) {
-        return channels.containsKey(deviceName);
-    }
-
     @Override
     public void scanoutConfigured(String device, int scanoutId, int width, int height) {
         DisplayChannel c = channels.get(device);
