@@ -26,6 +26,7 @@ abstract class ComponentGpuDevice extends GpuDevice {
 
     @Deactivate
     void deactivate() {
+        close();
         reset();
     }
 

@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 
 import org.vgpu.gpu.spi.BackendSelector;
 import org.vgpu.gpu.spi.DisplaySink;
+import org.vgpu.gpu.spi.ResourceBackend;
 import org.vgpu.virtio.api.DeviceActivation;
 import org.vgpu.virtio.api.VirtioDevice;
 import org.vgpu.virtio.memory.GuestMemory;
@@ -46,9 +47,25 @@ public class GpuDevice implements VirtioDevice {
         }
     }
 
+    private final BackendSelector selector;
+    private final BackendSelector.Listener backendListener = this::backendLeaving;
+
     public GpuDevice(GpuSettings settings, BackendSelector selector) {
         this.state = new GpuState(settings, selector);
         this.workers = new QueueWorker[] {new QueueWorker(state), new QueueWorker(state)};
+        this.selector = selector;
+        selector.addListener(backendListener);
+    }
+
+    /** Stops listening to the selector: the device is going away. */
+    public void close() {
+        selector.removeListener(backendListener);
+    }
+
+    private void backendLeaving(ResourceBackend backend) {
+        for (String line : state.migrateAllFrom(backend)) {
+            LOG.log(Level.INFO, "{0}: {1}", name(), line);
+        }
     }
 
     public GpuState state() {

@@ -4,6 +4,7 @@ import static org.vgpu.gpu.protocol.Protocol.*;
 
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.vgpu.gpu.spi.BackendSelector;
 import org.vgpu.gpu.spi.BackingList;
 import org.vgpu.gpu.spi.DisplaySink;
 import org.vgpu.gpu.spi.PixelFormat;
+import org.vgpu.gpu.spi.Probe;
 import org.vgpu.gpu.spi.ResourceBackend;
 import org.vgpu.gpu.spi.ResourceSpec;
 import org.vgpu.virtio.memory.GuestMemory;
@@ -36,6 +38,7 @@ public final class GpuState {
 
     private final String deviceName;
     private final BackendSelector selector;
+    private long migrations;
     private final IntMap<Resource> resources = new IntMap<>();
     private final Scanout[] scanouts;
     private final Cursor cursor = new Cursor();
@@ -122,7 +125,7 @@ public final class GpuState {
             return RESP_ERR_OUT_OF_MEMORY;
         }
         ResourceSpec spec = new ResourceSpec(resourceId, format, (int) width, (int) height);
-        BackendSelector.Selection sel = selector.select(spec, null);
+        BackendSelector.Selection sel = selector.select(deviceName, spec, null);
         if (sel.backend() == null) {
             LOG.log(Level.DEBUG, "{0}: no backend for resource {1}: {2}", deviceName, resourceId, sel.reason());
             return RESP_ERR_OUT_OF_MEMORY;
@@ -325,7 +328,7 @@ public final class GpuState {
      * carried over: the guest transfers after attaching anyway.
      */
     private int reselect(Resource r, BackingList backing) {
-        BackendSelector.Selection sel = selector.select(r.spec, backing);
+        BackendSelector.Selection sel = selector.select(deviceName, r.spec, backing);
         ResourceBackend chosen = sel.backend();
         if (chosen == null || chosen == r.backend) {
             if (chosen != null) {
@@ -343,6 +346,85 @@ public final class GpuState {
         } catch (BackendException e) {
             return e.outOfMemory() ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_UNSPEC;
         }
+    }
+
+    /**
+     * Moves a resource to another backend while the guest runs: commands are serialized with this
+     * call by the state lock, so none is half-done; the target takes the same backing and the exact
+     * pixels the resource showed; scanouts keep showing it. Throws with the reason if it cannot.
+     */
+    public synchronized String migrate(int resourceId, ResourceBackend target, String why) throws BackendException {
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            throw new BackendException("no resource " + Integer.toUnsignedString(resourceId), false);
+        }
+        if (r.backend == target) {
+            return "resource " + Integer.toUnsignedString(resourceId) + " is already on " + target.name();
+        }
+        Probe probe = target.probe(r.spec, r.backing);
+        if (!probe.accepts()) {
+            throw new BackendException(target.name() + " declined: " + probe.reason(), false);
+        }
+        BackendResource store = target.create(r.spec);
+        try {
+            if (r.backing != null) {
+                store.attachBacking(memory, r.backing);
+            }
+            // A migration is rare and may be large: its buffer is allocated here, not kept around.
+            ByteBuffer pixels = ByteBuffer.allocateDirect((int) r.spec.sizeBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            r.store.exportContents(pixels);
+            store.importContents(pixels);
+        } catch (RuntimeException | BackendException e) {
+            store.destroy();
+            throw e;
+        }
+        BackendResource old = r.store;
+        String from = r.backend.name();
+        r.store = store;
+        r.backend = target;
+        r.backendReason = "migrated from " + from + " (" + why + "); " + probe.reason();
+        old.destroy();
+        migrations++;
+        return "resource " + Integer.toUnsignedString(resourceId) + " moved from " + from + " to " + target.name();
+    }
+
+    /** Moves every resource off a backend that is leaving, each to what the selector picks now. */
+    public synchronized List<String> migrateAllFrom(ResourceBackend leaving) {
+        List<String> report = new ArrayList<>();
+        for (Resource r : new ArrayList<>(resources.values())) {
+            if (r.backend != leaving) {
+                continue;
+            }
+            BackendSelector.Selection sel = selector.select(deviceName, r.spec, r.backing);
+            try {
+                if (sel.backend() == null) {
+                    throw new BackendException("no backend accepts it: " + sel.reason(), false);
+                }
+                report.add(migrate(r.spec.resourceId(), sel.backend(), leaving.name() + " left; " + sel.reason()));
+            } catch (BackendException e) {
+                LOG.log(Level.ERROR, "{0}: resource {1} stays on departing backend {2}: {3}", deviceName,
+                        Integer.toUnsignedString(r.spec.resourceId()), leaving.name(), e.getMessage());
+                report.add("resource " + Integer.toUnsignedString(r.spec.resourceId()) + " not moved: " + e.getMessage());
+            }
+        }
+        return report;
+    }
+
+    /** Moves each resource to the backend the policy picks now, where that differs (vgpu:rebalance). */
+    public synchronized List<String> rebalance() {
+        List<String> report = new ArrayList<>();
+        for (Resource r : new ArrayList<>(resources.values())) {
+            BackendSelector.Selection sel = selector.select(deviceName, r.spec, r.backing);
+            if (sel.backend() == null || sel.backend() == r.backend) {
+                continue;
+            }
+            try {
+                report.add(migrate(r.spec.resourceId(), sel.backend(), "rebalance; " + sel.reason()));
+            } catch (BackendException e) {
+                report.add("resource " + Integer.toUnsignedString(r.spec.resourceId()) + " not moved: " + e.getMessage());
+            }
+        }
+        return report;
     }
 
     int detachBacking(int resourceId) {
@@ -461,6 +543,11 @@ public final class GpuState {
     }
 
     // ---- inspection (shell, screenshots, tests) ----
+
+    /** Resources moved between backends so far. */
+    public synchronized long migrations() {
+        return migrations;
+    }
 
     public synchronized long usedBytes() {
         return usedBytes;

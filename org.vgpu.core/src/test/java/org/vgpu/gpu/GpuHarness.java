@@ -19,6 +19,7 @@ public final class GpuHarness {
 
     public final FakeGuestMemory mem;
     public final GpuState state;
+    public final RankedBackendSelector selector = new RankedBackendSelector();
     public final CommandDecoder decoder;
     public final ByteBuffer req = ByteBuffer.allocateDirect(MAX_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     public final ByteBuffer resp = ByteBuffer.allocateDirect(MAX_RESPONSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -32,7 +33,6 @@ public final class GpuHarness {
     /** ramBytes of guest RAM; every other page is handed out, in shuffled order, so backings are scattered. */
     public GpuHarness(GpuSettings settings, int ramBytes) {
         mem = new FakeGuestMemory(RAM_BASE, ramBytes);
-        RankedBackendSelector selector = new RankedBackendSelector();
         selector.add(new CopyBackend(), 0);
         state = new GpuState(settings, selector);
         state.setMemory(mem);

@@ -36,6 +36,21 @@ public interface BackendResource {
      */
     void readPixels(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride);
 
+    /**
+     * Copies all current pixels (what readPixels shows), rows packed at spec().stride(), into
+     * dst[0 ..]: the source side of a migration between backends.
+     */
+    default void exportContents(ByteBuffer dst) {
+        ResourceSpec s = spec();
+        readPixels(0, 0, s.width(), s.height(), dst, 0, (int) s.stride());
+    }
+
+    /**
+     * Makes src[0 ..] (rows packed at spec().stride(), as exportContents wrote them) the pixels
+     * this resource shows: the target side of a migration. Called after attachBacking, if any.
+     */
+    void importContents(ByteBuffer src);
+
     /** Frees host state; the resource is not used afterwards. */
     void destroy();
 }

@@ -16,11 +16,11 @@ public interface ResourceBackend {
     BackendCapabilities capabilities();
 
     /**
-     * Why this backend cannot host the resource, or null if it can. backing is null when asked at
-     * RESOURCE_CREATE time; a backend whose choice depends on the guest pages (udmabuf needs memfd
-     * pages) answers again at ATTACH time.
+     * Whether this backend can hold the resource, with the reason either way. backing is null when
+     * asked at RESOURCE_CREATE time; a backend whose choice depends on the guest pages (udmabuf
+     * needs memfd pages) answers again at ATTACH time and when a resource migrates.
      */
-    String refusal(ResourceSpec spec, BackingList backing);
+    Probe probe(ResourceSpec spec, BackingList backing);
 
     /** Allocates host state for the resource; the device has already charged its quota. */
     BackendResource create(ResourceSpec spec) throws BackendException;

@@ -5,6 +5,7 @@ import org.vgpu.gpu.spi.BackendCapabilities;
 import org.vgpu.gpu.spi.BackendException;
 import org.vgpu.gpu.spi.BackendResource;
 import org.vgpu.gpu.spi.BackingList;
+import org.vgpu.gpu.spi.Probe;
 import org.vgpu.gpu.spi.ResourceBackend;
 import org.vgpu.gpu.spi.ResourceSpec;
 
@@ -33,13 +34,14 @@ public final class CopyBackend implements ResourceBackend {
     }
 
     @Override
-    public String refusal(ResourceSpec spec, BackingList backing) {
-        return spec.sizeBytes() > MAX_RESOURCE_BYTES ? "larger than one 2 GiB shadow buffer" : null;
+    public Probe probe(ResourceSpec spec, BackingList backing) {
+        return spec.sizeBytes() > MAX_RESOURCE_BYTES ? Probe.decline("larger than one 2 GiB shadow buffer")
+                : Probe.accept("any resource up to 2 GiB in a host shadow buffer");
     }
 
     @Override
     public BackendResource create(ResourceSpec spec) throws BackendException {
-        if (refusal(spec, null) != null) {
+        if (!probe(spec, null).accepts()) {
             throw new BackendException("resource too large for the copy backend", true);
         }
         try {

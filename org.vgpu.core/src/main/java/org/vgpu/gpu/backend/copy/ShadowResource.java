@@ -114,6 +114,11 @@ final class ShadowResource implements BackendResource {
     }
 
     @Override
+    public void importContents(ByteBuffer src) {
+        shadow.put(0, src, 0, shadow.capacity());
+    }
+
+    @Override
     public void readPixels(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
         int rowBytes = w * ResourceSpec.BYTES_PER_PIXEL;
         int src = y * stride + x * ResourceSpec.BYTES_PER_PIXEL;
