@@ -1,5 +1,6 @@
 package org.vgpu.itest;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,7 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.vgpu.itest.guest.GuestImage;
 import org.vgpu.itest.guest.QemuGuest;
 import org.vgpu.itest.guest.QemuGuest.Machine;
+import org.vgpu.itest.guest.SampleBundle;
 import org.vgpu.virtio.api.VirtioTransport;
 
 /**
@@ -201,6 +203,73 @@ class GuestRenderIT {
             Thread.sleep(50);
         }
         return rt.totalMemory() - rt.freeMemory();
+    }
+
+    /**
+     * Backends come and go under a running guest: a sample backend bundle dropped into the load
+     * folder becomes eligible, the framebuffer moves to it (vgpu:migrate, then by policy with
+     * vgpu:rebalance) and back to copy when the bundle is removed; the scanout never changes by a pixel.
+     */
+    @Test
+    void backendsComeAndGoUnderARunningGuestWithoutLosingAPixel() throws Exception {
+        CommandProcessor shell = context.getService(context.getServiceReference(CommandProcessor.class));
+        Path load = Path.of(context.getProperty("felix.fileinstall.dir"));
+        Files.createDirectories(load);
+        Path jar = load.resolve("sample-backend.jar");
+        try (QemuGuest guest = new QemuGuest(Machine.Q35, socket, dir.resolve("hotswap"), kernelArgs())) {
+            String done = guest.bootUntil(IMAGE_DONE, BOOT);
+            assertScreenShowsKnownImage(guest, done);
+            String fb = framebuffer(shell);
+            String id = fb.split("\\s+")[1];
+            int[] before = vgpuScreen(shell, "before");
+
+            SampleBundle.write(context, jar);
+            assertTrue(awaitOutput(shell, "vgpu:backends", o -> o.lines().anyMatch(l -> l.startsWith("sample "))), "sample backend loaded");
+            String moved = ShellIT.run(shell, "vgpu:migrate " + DEVICE + " " + id + " sample");
+            assertTrue(moved.contains("moved from copy to sample"), moved);
+            assertTrue(framebuffer(shell).contains(" sample "), framebuffer(shell));
+            assertArrayEquals(before, vgpuScreen(shell, "on-sample"), "identical after migrating to sample");
+
+            ShellIT.run(shell, "vgpu:migrate " + DEVICE + " " + id + " copy");
+            ShellIT.run(shell, "vgpu:policy preference sample,copy");
+            String rebalanced = ShellIT.run(shell, "vgpu:rebalance");
+            assertTrue(rebalanced.contains("to sample"), rebalanced);
+            assertArrayEquals(before, vgpuScreen(shell, "rebalanced"), "identical after rebalancing");
+
+            Files.delete(jar); // FileInstall uninstalls the bundle: its resources move back to copy
+            assertTrue(awaitOutput(shell, "vgpu:resources " + DEVICE, o -> o.lines().anyMatch(l -> l.contains("1280x800") && l.contains(" copy "))),
+                    "framebuffer back on copy");
+            String detail = ShellIT.run(shell, "vgpu:resource " + id);
+            assertTrue(detail.contains("sample left"), detail);
+            assertArrayEquals(before, vgpuScreen(shell, "after-unload"), "identical after the backend bundle left");
+            assertScreenShowsKnownImage(guest, done);
+        } finally {
+            Files.deleteIfExists(jar);
+            ShellIT.run(shell, "vgpu:policy preference udmabuf,hostmem,copy");
+        }
+    }
+
+    private static String framebuffer(CommandProcessor shell) throws Exception {
+        return ShellIT.run(shell, "vgpu:resources " + DEVICE).lines().filter(l -> l.contains("1280x800")).findFirst()
+                .orElseThrow(() -> new AssertionError("no 1280x800 framebuffer resource"));
+    }
+
+    private static int[] vgpuScreen(CommandProcessor shell, String name) throws Exception {
+        Path png = dir.resolve("hotswap/" + name + ".png");
+        ShellIT.run(shell, "vgpu:screenshot " + DEVICE + " 0 " + png);
+        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
+        return img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+    }
+
+    private static boolean awaitOutput(CommandProcessor shell, String command, java.util.function.Predicate<String> test) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            if (test.test(ShellIT.run(shell, command))) {
+                return true;
+            }
+            Thread.sleep(200);
+        }
+        return false;
     }
 
     private static boolean sleep(long millis) throws InterruptedException {
