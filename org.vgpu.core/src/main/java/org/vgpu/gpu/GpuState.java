@@ -257,7 +257,8 @@ public final class GpuState {
             return RESP_ERR_INVALID_PARAMETER;
         }
         try {
-            stats.addBytesCopied(r.store.transferToHost(memory, (int) x, (int) y, (int) w, (int) h, offset));
+            long copied = r.store.transferToHost(memory, (int) x, (int) y, (int) w, (int) h, offset);
+            stats.addTransfer(r.backend.name(), w * h * BYTES_PER_PIXEL, copied);
         } catch (GuestMemoryException e) { // guest memory changed under an attached backing
             LOG.log(Level.DEBUG, "{0}: transfer to resource {1} failed: {2}", deviceName, resourceId, e.getMessage());
             return RESP_ERR_UNSPEC;

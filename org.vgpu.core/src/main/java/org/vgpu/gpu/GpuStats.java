@@ -1,5 +1,8 @@
 package org.vgpu.gpu;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 import org.vgpu.gpu.protocol.Protocol;
 
 /** Counters for vgpu:stats. Updated under the state lock; plain longs, no allocation per command. */
@@ -19,6 +22,8 @@ public final class GpuStats {
     private final long[] errors = new long[Protocol.RESP_ERR_INVALID_PARAMETER - Protocol.RESP_ERR_UNSPEC + 1];
     private long bytesCopied;
     private long fences;
+    /** Per backend: {bytes copied, bytes shared}; an entry is allocated once per backend, not per command. */
+    private final Map<String, long[]> transfers = new TreeMap<>();
 
     void countCommand(int type) {
         commands[slot(type)]++;
@@ -35,8 +40,16 @@ public final class GpuStats {
         fences++;
     }
 
-    void addBytesCopied(long n) {
-        bytesCopied += n;
+    /** A TRANSFER of rectBytes through a backend that copied `copied` of them (a zero-copy backend shares the rest). */
+    void addTransfer(String backend, long rectBytes, long copied) {
+        bytesCopied += copied;
+        long[] t = transfers.get(backend);
+        if (t == null) {
+            t = new long[2];
+            transfers.put(backend, t);
+        }
+        t[0] += copied;
+        t[1] += Math.max(0, rectBytes - copied);
     }
 
     private static int slot(int type) {
@@ -69,6 +82,11 @@ public final class GpuStats {
         return fences;
     }
 
+    /** Backend name -> {bytes copied, bytes shared} by TRANSFER_TO_HOST_2D. */
+    public Map<String, long[]> transfersByBackend() {
+        return transfers;
+    }
+
     /** A consistent copy (taken under the state lock) for the shell. */
     GpuStats copy() {
         GpuStats c = new GpuStats();
@@ -76,6 +94,7 @@ public final class GpuStats {
         System.arraycopy(errors, 0, c.errors, 0, errors.length);
         c.bytesCopied = bytesCopied;
         c.fences = fences;
+        transfers.forEach((k, v) -> c.transfers.put(k, v.clone()));
         return c;
     }
 }

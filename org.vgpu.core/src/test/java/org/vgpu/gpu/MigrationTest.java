@@ -14,41 +14,13 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.vgpu.gpu.backend.RankedBackendSelector;
 import org.vgpu.gpu.backend.copy.CopyBackend;
-import org.vgpu.gpu.spi.BackendCapabilities;
 import org.vgpu.gpu.spi.BackendException;
-import org.vgpu.gpu.spi.BackendResource;
 import org.vgpu.gpu.spi.BackendSelector;
-import org.vgpu.gpu.spi.BackingList;
-import org.vgpu.gpu.spi.Probe;
 import org.vgpu.gpu.spi.ResourceBackend;
 import org.vgpu.gpu.spi.ResourceSpec;
 
 /** Per-resource backend choice by policy, and moving live resources between backends. */
 class MigrationTest {
-
-    /** A second, separately stored backend under another name (a shadow copy of its own). */
-    static final class Named implements ResourceBackend {
-        final String name;
-        volatile String declineReason;
-        private final CopyBackend storage = new CopyBackend();
-
-        Named(String name) {
-            this.name = name;
-        }
-
-        @Override public String name() { return name; }
-        @Override public BackendCapabilities capabilities() { return storage.capabilities(); }
-
-        @Override
-        public Probe probe(ResourceSpec spec, BackingList backing) {
-            return declineReason != null ? Probe.decline(declineReason) : Probe.accept("test backend " + name);
-        }
-
-        @Override
-        public BackendResource create(ResourceSpec spec) throws BackendException {
-            return storage.create(spec);
-        }
-    }
 
     static void fill(GpuHarness h, long[] pages, long bytes, int seed) {
         for (long o = 0; o < bytes; o++) {
@@ -59,7 +31,7 @@ class MigrationTest {
     @Test
     void migrationKeepsPixelsBackingAndScanout() throws Exception {
         GpuHarness h = new GpuHarness();
-        Named other = new Named("other");
+        RenamedCopyBackend other = new RenamedCopyBackend("other");
         h.selector.add(other, -200);
         long[] pages = h.createWithBacking(1, FORMAT_B8G8R8X8, 64, 32);
         fill(h, pages, 64 * 32 * 4, 7);
@@ -80,12 +52,16 @@ class MigrationTest {
         assertEquals(RESP_OK_NODATA, h.transfer(1, 0, 0, 1, 1, 0));
         assertEquals(0x55, h.hostPixels(1).get(0) & 0xff);
         assertEquals(1, h.state.migrations());
+        var perBackend = h.state.statsSnapshot().transfersByBackend();
+        assertEquals(64 * 32 * 4, perBackend.get("copy")[0], "bytes copied through copy");
+        assertEquals(4, perBackend.get("other")[0], "bytes copied through other");
+        assertEquals(0, perBackend.get("other")[1], "nothing shared by a copying backend");
     }
 
     @Test
     void aDecliningTargetLeavesTheResourceWhereItIs() throws Exception {
         GpuHarness h = new GpuHarness();
-        Named other = new Named("other");
+        RenamedCopyBackend other = new RenamedCopyBackend("other");
         other.declineReason = "full";
         h.selector.add(other, -200);
         h.createWithBacking(1, FORMAT_B8G8R8X8, 16, 16);
@@ -98,7 +74,7 @@ class MigrationTest {
     @Test
     void aLeavingBackendsResourcesMoveToTheNextEligibleWithTheirPixels() throws Exception {
         GpuHarness h = new GpuHarness();
-        Named sample = new Named("sample");
+        RenamedCopyBackend sample = new RenamedCopyBackend("sample");
         h.selector.setRules(new RankedBackendSelector.Rules(List.of("sample", "copy"), 0, "copy", Map.of()));
         h.selector.add(sample, 0);
         h.selector.addListener(leaving -> h.state.migrateAllFrom(leaving)); // what GpuDevice registers
@@ -120,7 +96,7 @@ class MigrationTest {
     @Test
     void policyOrdersBackendsAndExplainsTheChoice() {
         RankedBackendSelector s = new RankedBackendSelector();
-        Named other = new Named("other");
+        RenamedCopyBackend other = new RenamedCopyBackend("other");
         s.add(new CopyBackend(), -100);
         s.add(other, 10);
         ResourceSpec big = new ResourceSpec(1, FORMAT_B8G8R8X8, 256, 256);

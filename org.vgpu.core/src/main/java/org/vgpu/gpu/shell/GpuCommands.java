@@ -144,6 +144,11 @@ public final class GpuCommands {
                 e.row(Protocol.responseName(code), s.errors(code));
             }
             e.print(out);
+            Table b = new Table("BACKEND", "BYTES COPIED", "BYTES SHARED");
+            s.transfersByBackend().forEach((name, bytes) -> b.row(name, bytes[0], bytes[1]));
+            if (!b.isEmpty()) {
+                b.print(out);
+            }
         }
     }
 

@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Random;
 
 import org.vgpu.gpu.GpuHarness;
+import org.vgpu.gpu.RenamedCopyBackend;
+import org.vgpu.gpu.spi.BackendException;
+import org.vgpu.gpu.spi.ResourceBackend;
 import org.vgpu.gpu.GpuSettings;
 import org.vgpu.gpu.spi.DisplaySink;
 import org.vgpu.gpu.spi.ScanoutPixels;
@@ -92,6 +95,24 @@ public final class TransferBenchmark {
         long flushAlloc = allocatedPerCall(() -> g.decoder.handle(g.req, REQ_RESOURCE_FLUSH, g.resp), 100_000);
         System.out.printf("RESOURCE_FLUSH 64x64                   : %,.0f commands/s (median of %d rounds), %d bytes allocated per command%n",
                 perSecond, ROUNDS, flushAlloc);
+
+        // Live migration of the displayed 1920x1080 resource between two backends, back and forth.
+        ResourceBackend copy = g.selector.backends().get(0);
+        RenamedCopyBackend other = new RenamedCopyBackend("other");
+        g.selector.add(other, -200);
+        long[] nanos = new long[ROUNDS * 2];
+        try {
+            for (int i = 0; i < nanos.length; i++) {
+                long t0 = System.nanoTime();
+                g.state.migrate(1, i % 2 == 0 ? other : copy, "benchmark");
+                nanos[i] = System.nanoTime() - t0;
+            }
+        } catch (BackendException e) {
+            throw new IllegalStateException(e);
+        }
+        java.util.Arrays.sort(nanos);
+        System.out.printf("migrate 1920x1080 between backends     : %.2f ms median (export + import of %d bytes, backing re-attached)%n",
+                nanos[nanos.length / 2] / 1e6, frameBytes);
     }
 
     private static Runnable transfer(GpuHarness g, int resourceId) {
