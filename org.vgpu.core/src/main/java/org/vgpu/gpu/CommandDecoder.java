@@ -112,8 +112,31 @@ public final class CommandDecoder {
                 return state.updateCursor(u32(req, 24), req.getInt(28), req.getInt(32), req.getInt(40), req.getInt(44), req.getInt(48));
             case CMD_MOVE_CURSOR:
                 return n < REQ_CURSOR ? RESP_ERR_UNSPEC : state.moveCursor(u32(req, 24), req.getInt(28), req.getInt(32));
+            case CMD_RESOURCE_CREATE_BLOB: {
+                if (!state.blobEnabled()) {
+                    return RESP_ERR_UNSPEC; // RESOURCE_BLOB not negotiated: as an unknown command
+                }
+                if (n < REQ_RESOURCE_CREATE_BLOB) {
+                    return RESP_ERR_UNSPEC;
+                }
+                long count = u32(req, 36);
+                if (count <= MAX_BACKING_ENTRIES && n < REQ_RESOURCE_CREATE_BLOB + count * MEM_ENTRY_SIZE) {
+                    return RESP_ERR_UNSPEC; // the entries are not all in the request
+                }
+                return state.createBlob(req.getInt(24), u32(req, 28), u32(req, 32), count, req.getLong(40), req.getLong(48),
+                        req, REQ_RESOURCE_CREATE_BLOB);
+            }
+            case CMD_SET_SCANOUT_BLOB:
+                if (!state.blobEnabled()) {
+                    return RESP_ERR_UNSPEC;
+                }
+                if (n < REQ_SET_SCANOUT_BLOB) {
+                    return RESP_ERR_UNSPEC;
+                }
+                return state.setScanoutBlob(u32(req, 40), req.getInt(44), u32(req, 24), u32(req, 28), u32(req, 32), u32(req, 36),
+                        u32(req, 48), u32(req, 52), req.getInt(56), u32(req, 64), u32(req, 80));
             default:
-                return RESP_ERR_UNSPEC; // 3D, blob and unknown commands: not offered
+                return RESP_ERR_UNSPEC; // 3D and unknown commands: not offered
         }
     }
 

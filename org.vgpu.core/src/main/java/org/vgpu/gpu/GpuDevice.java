@@ -26,7 +26,7 @@ public class GpuDevice implements VirtioDevice {
     private static final System.Logger LOG = System.getLogger(GpuDevice.class.getName());
 
     static final long OFFERED_FEATURES = 1L << F_VERSION_1 | 1L << F_RING_EVENT_IDX | 1L << F_RING_INDIRECT_DESC
-            | 1L << F_EDID | 1L << F_RESOURCE_UUID;
+            | 1L << F_EDID | 1L << F_RESOURCE_UUID | 1L << F_RESOURCE_BLOB | 1L << F_BLOB_ALIGNMENT;
     static final int QUEUE_SIZE = 256;
 
     private final GpuState state;
@@ -143,6 +143,7 @@ public class GpuDevice implements VirtioDevice {
     @Override
     public void ackFeatures(long features) {
         ackedFeatures = features & OFFERED_FEATURES;
+        state.setBlobEnabled((ackedFeatures & 1L << F_RESOURCE_BLOB) != 0);
     }
 
     @Override
@@ -159,6 +160,7 @@ public class GpuDevice implements VirtioDevice {
         switch (wordOffset) {
             case CONFIG_EVENTS_READ: return eventsRead;
             case CONFIG_NUM_SCANOUTS: return state.numScanouts();
+            case CONFIG_BLOB_ALIGNMENT: return BLOB_ALIGNMENT;
             default: return 0; // events_clear reads 0, num_capsets = 0
         }
     }

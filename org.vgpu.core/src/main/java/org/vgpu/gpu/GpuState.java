@@ -39,6 +39,7 @@ public final class GpuState {
     private final String deviceName;
     private final BackendSelector selector;
     private long migrations;
+    private boolean blobEnabled;
     private final IntMap<Resource> resources = new IntMap<>();
     private final Scanout[] scanouts;
     private final Cursor cursor = new Cursor();
@@ -160,9 +161,132 @@ public final class GpuState {
         if (cursor.resourceId == resourceId) {
             cursor.resourceId = 0; // the image was copied at UPDATE_CURSOR and stays visible
         }
-        r.store.destroy();
+        if (r.store != null) {
+            r.store.destroy();
+        }
         usedBytes -= r.storeCharge + r.backingCharge;
         return RESP_OK_NODATA;
+    }
+
+    /** Whether the driver negotiated RESOURCE_BLOB (blob commands are unknown commands otherwise). */
+    public synchronized boolean blobEnabled() {
+        return blobEnabled;
+    }
+
+    public synchronized void setBlobEnabled(boolean enabled) {
+        blobEnabled = enabled;
+    }
+
+    /**
+     * RESOURCE_CREATE_BLOB. Only GUEST blobs exist without a 3D context; MAPPABLE needs a
+     * host-visible region, which this device has not (yet), so it is refused like HOST3D.
+     * Everything is checked before anything is allocated.
+     */
+    int createBlob(int resourceId, long blobMem, long flags, long count, long blobId, long size, ByteBuffer req, int index) {
+        if (resourceId == 0 || resources.get(resourceId) != null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (blobMem != BLOB_MEM_GUEST || (flags & ~(long) (BLOB_FLAG_USE_MAPPABLE | BLOB_FLAG_USE_SHAREABLE
+                | BLOB_FLAG_USE_CROSS_DEVICE)) != 0 || (flags & BLOB_FLAG_USE_MAPPABLE) != 0) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        if (blobId != 0 || size <= 0 || size > Integer.MAX_VALUE || count > MAX_BACKING_ENTRIES) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        long total = backingTotal(req, index, count);
+        if (total < size) {
+            return RESP_ERR_INVALID_PARAMETER; // an entry outside guest RAM (-1), or too little
+        }
+        long charge = size + RESOURCE_OVERHEAD;
+        long backingCharge = count * BACKING_ENTRY_COST;
+        if (charge + backingCharge > quotaBytes - usedBytes) {
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
+        Resource r = new Resource(new ResourceSpec(resourceId, 0, 0, 0));
+        r.blob = true;
+        r.blobSize = size;
+        r.backing = readBacking(req, index, count);
+        r.backendReason = "a blob gets its backend with its scanout layout (SET_SCANOUT_BLOB)";
+        r.storeCharge = charge;
+        r.backingCharge = backingCharge;
+        usedBytes += charge + backingCharge;
+        resources.put(resourceId, r);
+        return RESP_OK_NODATA;
+    }
+
+    /**
+     * SET_SCANOUT_BLOB: the blob's pixels, as (format, width, height, stride, offset), go on a
+     * scanout. The layout is checked against the blob size; the blob then gets a backend resource
+     * of stride/4 x height over the pages from offset on, and the current guest pixels.
+     */
+    int setScanoutBlob(long scanoutId, int resourceId, long x, long y, long w, long h,
+            long width, long height, int format, long stride, long offset) {
+        if (scanoutId >= scanouts.length) {
+            return RESP_ERR_INVALID_SCANOUT_ID;
+        }
+        if (resourceId == 0) {
+            disable(scanouts[(int) scanoutId]);
+            return RESP_OK_NODATA;
+        }
+        Resource r = resources.get(resourceId);
+        if (r == null || !r.blob) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (!isValidFormat(format) || width == 0 || height == 0 || stride < width * BYTES_PER_PIXEL || stride % BYTES_PER_PIXEL != 0
+                || offset + stride * (height - 1) + width * BYTES_PER_PIXEL > r.blobSize) {
+            return RESP_ERR_INVALID_PARAMETER; // all operands < 2^32: the sum cannot overflow a long
+        }
+        if (w == 0 || h == 0 || x + w > width || y + h > height) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        ResourceSpec layout = new ResourceSpec(resourceId, format, (int) (stride / BYTES_PER_PIXEL), (int) height);
+        if (r.store == null || !layout.equals(r.spec) || r.blobOffset != offset) {
+            BackingList pages = blobPages(r, offset, stride, height);
+            BackendSelector.Selection sel = selector.select(deviceName, layout, pages);
+            if (sel.backend() == null) {
+                return RESP_ERR_OUT_OF_MEMORY;
+            }
+            try {
+                BackendResource store = sel.backend().create(layout);
+                store.attachBacking(memory, pages);
+                if (r.store != null) {
+                    r.store.destroy();
+                }
+                r.store = store;
+                r.backend = sel.backend();
+                r.backendReason = sel.reason();
+            } catch (BackendException e) {
+                return e.outOfMemory() ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_UNSPEC;
+            }
+            r.layout(layout);
+            r.blobOffset = offset;
+        }
+        int result = syncBlob(r, x, y, w, h);
+        return result != RESP_OK_NODATA ? result : setScanout(scanoutId, resourceId, x, y, w, h);
+    }
+
+    /** The pages a resource's store reads: a blob's from its layout offset on, else the whole backing. */
+    private static BackingList storeBacking(Resource r) {
+        return r.blob ? blobPages(r, r.blobOffset, r.spec.stride(), r.height) : r.backing;
+    }
+
+    /** A blob's pages for a layout: from offset, stride x height bytes or to the blob's end. */
+    private static BackingList blobPages(Resource r, long offset, long stride, long height) {
+        return r.backing.slice(offset, Math.min(r.blobSize - offset, stride * height));
+    }
+
+    /** A guest blob is never transferred by the driver: the host reads the rect from the pages. */
+    private int syncBlob(Resource r, long x, long y, long w, long h) {
+        if (r.store == null || w == 0 || h == 0) {
+            return RESP_OK_NODATA;
+        }
+        try {
+            long copied = r.store.transferToHost(memory, (int) x, (int) y, (int) w, (int) h, y * r.spec.stride() + x * BYTES_PER_PIXEL);
+            stats.addTransfer(r.backend.name(), w * h * BYTES_PER_PIXEL, copied);
+            return RESP_OK_NODATA;
+        } catch (GuestMemoryException e) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
     }
 
     int setScanout(long scanoutId, int resourceId, long x, long y, long w, long h) {
@@ -216,6 +340,12 @@ public final class GpuState {
         if (x + w > r.width || y + h > r.height) {
             return RESP_ERR_INVALID_PARAMETER;
         }
+        if (r.blob) {
+            int synced = syncBlob(r, x, y, w, h);
+            if (synced != RESP_OK_NODATA) {
+                return synced;
+            }
+        }
         DisplaySink[] targets = sinks;
         if (r.scanoutMask == 0 || targets.length == 0) {
             return RESP_OK_NODATA;
@@ -246,6 +376,9 @@ public final class GpuState {
         }
         if (x + w > r.width || y + h > r.height) {
             return RESP_ERR_INVALID_PARAMETER;
+        }
+        if (r.blob) {
+            return syncBlob(r, x, y, w, h); // the layout, not the guest's offset, says where rows are
         }
         if (w == 0 || h == 0) {
             return RESP_OK_NODATA;
@@ -282,32 +415,15 @@ public final class GpuState {
             return RESP_ERR_UNSPEC; // as QEMU: a resource has one backing; detach first
         }
         GuestMemory mem = memory;
-        long total = 0;
-        for (int i = 0; i < count; i++) {
-            int e = index + i * MEM_ENTRY_SIZE;
-            long addr = req.getLong(e);
-            long len = u32(req, e + 8);
-            // An entry of 2 GiB or more cannot be expressed in the SPI's int lengths; no guest driver sends one.
-            if (len > Integer.MAX_VALUE || mem == null || !mem.isValid(addr, len)) {
-                return RESP_ERR_INVALID_PARAMETER;
-            }
-            total += len;
-        }
+        long total = backingTotal(req, index, count);
         if (total < r.spec.sizeBytes()) {
-            return RESP_ERR_INVALID_PARAMETER;
+            return RESP_ERR_INVALID_PARAMETER; // an entry outside guest RAM (-1), or too little
         }
         long charge = count * BACKING_ENTRY_COST;
         if (charge > quotaBytes - usedBytes) {
             return RESP_ERR_OUT_OF_MEMORY;
         }
-        long[] addrs = new long[(int) count];
-        int[] lens = new int[(int) count];
-        for (int i = 0; i < count; i++) {
-            int e = index + i * MEM_ENTRY_SIZE;
-            addrs[i] = req.getLong(e);
-            lens[i] = req.getInt(e + 8);
-        }
-        BackingList backing = new BackingList(addrs, lens);
+        BackingList backing = readBacking(req, index, count);
         int migrated = reselect(r, backing);
         if (migrated != RESP_OK_NODATA) {
             return migrated;
@@ -321,6 +437,34 @@ public final class GpuState {
         r.backingCharge = charge;
         usedBytes += charge;
         return RESP_OK_NODATA;
+    }
+
+    /** Sum of the scatter list's lengths, or -1 if an entry lies outside guest RAM or is 2 GiB or more. */
+    private long backingTotal(ByteBuffer req, int index, long count) {
+        GuestMemory mem = memory;
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            int e = index + i * MEM_ENTRY_SIZE;
+            long addr = req.getLong(e);
+            long len = u32(req, e + 8);
+            // An entry of 2 GiB or more cannot be expressed in the SPI's int lengths; no guest driver sends one.
+            if (len > Integer.MAX_VALUE || mem == null || !mem.isValid(addr, len)) {
+                return -1;
+            }
+            total += len;
+        }
+        return total;
+    }
+
+    private static BackingList readBacking(ByteBuffer req, int index, long count) {
+        long[] addrs = new long[(int) count];
+        int[] lens = new int[(int) count];
+        for (int i = 0; i < count; i++) {
+            int e = index + i * MEM_ENTRY_SIZE;
+            addrs[i] = req.getLong(e);
+            lens[i] = req.getInt(e + 8);
+        }
+        return new BackingList(addrs, lens);
     }
 
     /**
@@ -362,6 +506,9 @@ public final class GpuState {
         if (r.backend == target) {
             return "resource " + Integer.toUnsignedString(resourceId) + " is already on " + target.name();
         }
+        if (r.store == null) {
+            throw new BackendException("blob " + Integer.toUnsignedString(resourceId) + " has no pixels yet (no scanout layout)", false);
+        }
         Probe probe = target.probe(r.spec, r.backing);
         if (!probe.accepts()) {
             throw new BackendException(target.name() + " declined: " + probe.reason(), false);
@@ -369,7 +516,7 @@ public final class GpuState {
         BackendResource store = target.create(r.spec);
         try {
             if (r.backing != null) {
-                store.attachBacking(memory, r.backing);
+                store.attachBacking(memory, storeBacking(r));
             }
             // A migration is rare and may be large: its buffer is allocated here, not kept around.
             ByteBuffer pixels = ByteBuffer.allocateDirect((int) r.spec.sizeBytes()).order(ByteOrder.LITTLE_ENDIAN);
@@ -393,7 +540,7 @@ public final class GpuState {
     public synchronized List<String> migrateAllFrom(ResourceBackend leaving) {
         List<String> report = new ArrayList<>();
         for (Resource r : new ArrayList<>(resources.values())) {
-            if (r.backend != leaving) {
+            if (r.backend != leaving || r.store == null) {
                 continue;
             }
             BackendSelector.Selection sel = selector.select(deviceName, r.spec, r.backing);
@@ -415,6 +562,9 @@ public final class GpuState {
     public synchronized List<String> rebalance() {
         List<String> report = new ArrayList<>();
         for (Resource r : new ArrayList<>(resources.values())) {
+            if (r.store == null) {
+                continue;
+            }
             BackendSelector.Selection sel = selector.select(deviceName, r.spec, r.backing);
             if (sel.backend() == null || sel.backend() == r.backend) {
                 continue;
@@ -432,6 +582,9 @@ public final class GpuState {
         Resource r = resources.get(resourceId);
         if (r == null) {
             return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (r.blob) {
+            return RESP_ERR_UNSPEC; // a guest blob's pages belong to it for its lifetime
         }
         if (r.backing != null) {
             r.store.detachBacking();
@@ -490,6 +643,9 @@ public final class GpuState {
         if (r == null) {
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
+        if (r.store == null) {
+            return RESP_ERR_INVALID_PARAMETER; // a blob without a layout has no pixels to show
+        }
         int w = Math.min(CURSOR_SIZE, r.width);
         int h = Math.min(CURSOR_SIZE, r.height);
         cursor.clearImage();
@@ -536,7 +692,9 @@ public final class GpuState {
             disable(s);
         }
         for (Resource r : resources.values()) {
-            r.store.destroy();
+            if (r.store != null) {
+                r.store.destroy();
+            }
         }
         resources.clear();
         usedBytes = 0;
@@ -590,8 +748,8 @@ public final class GpuState {
                 shown.add(i);
             }
         }
-        return new ResourceInfo(r.spec.resourceId(), r.spec.format(), r.width, r.height, r.backend.name(), r.backendReason,
-                r.backing == null ? 0 : r.backing.entries(), r.backingBytes(), r.store.hostBytes(), shown, r.uuid);
+        return new ResourceInfo(r.spec.resourceId(), r.spec.format(), r.width, r.height, r.backend == null ? "-" : r.backend.name(), r.backendReason,
+                r.backing == null ? 0 : r.backing.entries(), r.backingBytes(), r.store == null ? 0 : r.store.hostBytes(), shown, r.uuid);
     }
 
     public synchronized List<ScanoutInfo> scanouts() {

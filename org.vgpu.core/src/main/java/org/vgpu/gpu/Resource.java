@@ -9,9 +9,13 @@ import org.vgpu.gpu.spi.ResourceSpec;
 
 /** Device-side bookkeeping of one 2D resource; its pixels live in the backend's store. */
 final class Resource {
-    final ResourceSpec spec;
-    final int width;
-    final int height;
+    ResourceSpec spec;       // a blob's changes with its scanout layout
+    int width;
+    int height;
+    /** A GUEST blob: pixels only once SET_SCANOUT_BLOB gives them a layout (store is null before). */
+    boolean blob;
+    long blobSize;
+    long blobOffset;         // where the layout's first row starts in the blob
     ResourceBackend backend;
     BackendResource store;
     String backendReason;
@@ -22,9 +26,13 @@ final class Resource {
     int scanoutMask;         // bit i: scanout i shows this resource
 
     Resource(ResourceSpec spec) {
-        this.spec = spec;
-        this.width = spec.width();
-        this.height = spec.height();
+        layout(spec);
+    }
+
+    void layout(ResourceSpec s) {
+        this.spec = s;
+        this.width = s.width();
+        this.height = s.height();
     }
 
     long backingBytes() {

@@ -53,15 +53,17 @@ class DeviceTest {
         assertEquals(16, d.deviceId());
         assertEquals(2, d.queueCount());
         long f = d.offeredFeatures();
-        assertEquals(1L << 32 | 1L << 29 | 1L << 28 | 1L << 1 | 1L << 2, f);
-        d.ackFeatures(f | 1L << 3 | 1L);
+        // VERSION_1, EVENT_IDX, INDIRECT_DESC, EDID, RESOURCE_UUID, RESOURCE_BLOB, BLOB_ALIGNMENT
+        assertEquals(1L << 32 | 1L << 29 | 1L << 28 | 1L << 1 | 1L << 2 | 1L << 3 | 1L << 5, f);
+        d.ackFeatures(f | 1L << 4 | 1L);
         assertEquals(f, d.ackedFeatures(), "unoffered bits are dropped");
     }
 
     @Test
     void configSpace() {
         GpuDevice d = device(3);
-        assertEquals(16, d.configSize());
+        assertEquals(20, d.configSize());
+        assertEquals(4096, configInt(d, CONFIG_BLOB_ALIGNMENT), "blob_alignment = host page size");
         assertEquals(0, configInt(d, CONFIG_EVENTS_READ));
         assertEquals(3, configInt(d, CONFIG_NUM_SCANOUTS));
         assertEquals(0, configInt(d, CONFIG_NUM_CAPSETS));
@@ -69,7 +71,7 @@ class DeviceTest {
         d.readConfig(CONFIG_NUM_SCANOUTS, oneByte);
         assertEquals(3, oneByte.get(0));
         ByteBuffer past = ByteBuffer.allocate(8);
-        d.readConfig(12, past);
+        d.readConfig(20, past);
         assertEquals(0, past.getLong(0), "bytes past the config read as 0");
     }
 

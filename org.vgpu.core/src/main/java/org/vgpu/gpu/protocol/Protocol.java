@@ -33,7 +33,11 @@ public final class Protocol {
     public static final int CONFIG_EVENTS_CLEAR = 4;
     public static final int CONFIG_NUM_SCANOUTS = 8;
     public static final int CONFIG_NUM_CAPSETS = 12;
-    public static final int CONFIG_SIZE = 16;
+    public static final int CONFIG_BLOB_ALIGNMENT = 16;
+    /** events_read, events_clear, num_scanouts, num_capsets, blob_alignment (VIRTIO 1.4, with BLOB_ALIGNMENT). */
+    public static final int CONFIG_SIZE = 20;
+    /** blob_alignment: the host page size, so blob offsets and sizes map to whole pages. */
+    public static final int BLOB_ALIGNMENT = 4096;
     public static final int EVENT_DISPLAY = 1;
 
     // 2D commands.
@@ -90,6 +94,12 @@ public final class Protocol {
 
     // Limits.
     public static final int MAX_BACKING_ENTRIES = 16384;
+    public static final int BLOB_MEM_GUEST = 1;
+    public static final int BLOB_MEM_HOST3D = 2;
+    public static final int BLOB_MEM_HOST3D_GUEST = 3;
+    public static final int BLOB_FLAG_USE_MAPPABLE = 1;
+    public static final int BLOB_FLAG_USE_SHAREABLE = 2;
+    public static final int BLOB_FLAG_USE_CROSS_DEVICE = 4;
     public static final int CURSOR_SIZE = 64;
     public static final int EDID_BLOB_SIZE = 1024;
 
@@ -112,6 +122,10 @@ public final class Protocol {
     public static final int REQ_TRANSFER_TO_HOST_2D = HDR_SIZE + RECT_SIZE + 16; // rect, le64 offset, resource_id, padding
     public static final int REQ_ATTACH_BACKING = HDR_SIZE + 8;        // resource_id, nr_entries, then entries
     public static final int MEM_ENTRY_SIZE = 16;                      // le64 addr, le32 length, le32 padding
+    /** resource_id, blob_mem, blob_flags, nr_entries, le64 blob_id, le64 size; then the entries. */
+    public static final int REQ_RESOURCE_CREATE_BLOB = HDR_SIZE + 32;
+    /** rect, scanout_id, resource_id, width, height, format, padding, strides[4], offsets[4]. */
+    public static final int REQ_SET_SCANOUT_BLOB = HDR_SIZE + RECT_SIZE + 24 + 16 + 16;
     public static final int REQ_DETACH_BACKING = HDR_SIZE + 8;        // resource_id, padding
     public static final int REQ_GET_CAPSET_INFO = HDR_SIZE + 8;       // capset_index, padding
     public static final int REQ_GET_CAPSET = HDR_SIZE + 8;            // capset_id, capset_version

@@ -43,6 +43,33 @@ public final class BackingList {
         return totalBytes;
     }
 
+    /** The scatter list of bytes [offset, offset + length) of this one (entries cut at both ends). */
+    public BackingList slice(long offset, long length) {
+        if (offset < 0 || length < 0 || offset + length > totalBytes) {
+            throw new IllegalArgumentException("slice " + offset + "+" + length + " of " + totalBytes + " bytes");
+        }
+        java.util.List<long[]> parts = new java.util.ArrayList<>();
+        long start = 0;
+        for (int i = 0; i < addresses.length && length > 0; i++) {
+            long end = start + lengths[i];
+            if (offset < end && lengths[i] > 0) {
+                long within = offset - start;
+                long n = Math.min(length, end - offset);
+                parts.add(new long[] { addresses[i] + within, n });
+                offset += n;
+                length -= n;
+            }
+            start = end;
+        }
+        long[] a = new long[parts.size()];
+        int[] l = new int[parts.size()];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = parts.get(i)[0];
+            l[i] = (int) parts.get(i)[1];
+        }
+        return new BackingList(a, l);
+    }
+
     @Override
     public String toString() {
         return "BackingList[" + entries() + " entries, " + totalBytes + " bytes"
