@@ -27,6 +27,8 @@ public final class DisplayPeer implements Runnable {
     final AtomicLong updateBytes = new AtomicLong();
     final AtomicLong scanouts = new AtomicLong();
     volatile int lastScanoutWidth;
+    /** The last UPDATE: {scanout, x, y, w, h} then the pixels, copied. */
+    volatile ByteBuffer lastUpdate;
     private final Thread thread;
 
     DisplayPeer(UnixSocket socket, int width, int height) {
@@ -82,6 +84,9 @@ public final class DisplayPeer implements Runnable {
             }
             case UPDATE -> {
                 updateBytes.addAndGet(size - 20);
+                ByteBuffer copy = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+                copy.put(payload.duplicate().position(0).limit(size)).flip();
+                lastUpdate = copy;
                 synchronized (this) {
                     updates.incrementAndGet();
                     notifyAll();

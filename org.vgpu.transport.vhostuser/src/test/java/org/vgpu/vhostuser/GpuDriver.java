@@ -45,6 +45,7 @@ public final class GpuDriver implements AutoCloseable {
     private final EventFd cursorKick = EventFd.create(false);
     private final EventFd cursorCall = EventFd.create(false);
     private final ByteBuffer scratch = ByteBuffer.allocateDirect(SLOT).order(ByteOrder.LITTLE_ENDIAN);
+    private final long extraFeatures;
     private int availIdx;
     private int usedSeen;
     private int nextSlot;
@@ -55,6 +56,12 @@ public final class GpuDriver implements AutoCloseable {
 
     /** drainDisplay false: nobody reads the display socket, as a VMM whose display is stuck. */
     public GpuDriver(Path socket, boolean drainDisplay) throws Exception {
+        this(socket, drainDisplay, 0);
+    }
+
+    /** extraFeatures: device features the guest driver acks besides VERSION_1 (e.g. RESOURCE_BLOB). */
+    public GpuDriver(Path socket, boolean drainDisplay, long extraFeatures) throws Exception {
+        this.extraFeatures = extraFeatures;
         vmm = new TestFrontEnd(socket);
         region = MemoryRegion.anonymous(0, RAM_SIZE);
         ram.addRegion(region);
@@ -74,7 +81,7 @@ public final class GpuDriver implements AutoCloseable {
         vmm.send(SET_OWNER, 0, null);
         // The guest driver acks VERSION_1 only: no EVENT_IDX, so every completion interrupts, and
         // no EDID, which would oblige the display end to offer its EDID protocol feature.
-        vmm.sendU64(SET_FEATURES, 0, features & (VERSION_1 | F_PROTOCOL_FEATURES));
+        vmm.sendU64(SET_FEATURES, 0, features & (VERSION_1 | F_PROTOCOL_FEATURES | extraFeatures));
         vmm.send(GPU_SET_SOCKET, 0, null, displayEnd.fd());
         displayEnd.close();
         ByteBuffer table = TestFrontEnd.payload(8 + 32);
