@@ -122,6 +122,9 @@ class GuestRenderIT {
             CommandProcessor shell = context.getService(context.getServiceReference(CommandProcessor.class));
             String resources = ShellIT.run(shell, "vgpu:resources " + DEVICE);
             assertTrue(resources.lines().anyMatch(l -> l.contains("1280x800") && l.contains("copy")), resources);
+            String id = framebuffer(shell).split("\\s+")[1];
+            String why = ShellIT.run(shell, "vgpu:resource " + id);
+            assertTrue(why.contains("udmabuf declined: no /dev/udmabuf"), "this kernel has no udmabuf: " + why);
         }
     }
 

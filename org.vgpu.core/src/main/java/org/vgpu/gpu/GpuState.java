@@ -456,7 +456,7 @@ public final class GpuState {
         return total;
     }
 
-    private static BackingList readBacking(ByteBuffer req, int index, long count) {
+    private BackingList readBacking(ByteBuffer req, int index, long count) {
         long[] addrs = new long[(int) count];
         int[] lens = new int[(int) count];
         for (int i = 0; i < count; i++) {
@@ -464,7 +464,7 @@ public final class GpuState {
             addrs[i] = req.getLong(e);
             lens[i] = req.getInt(e + 8);
         }
-        return new BackingList(addrs, lens);
+        return new BackingList(addrs, lens, memory);
     }
 
     /**

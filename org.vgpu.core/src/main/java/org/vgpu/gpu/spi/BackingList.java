@@ -1,5 +1,7 @@
 package org.vgpu.gpu.spi;
 
+import org.vgpu.virtio.memory.GuestMemory;
+
 import java.util.Arrays;
 
 /**
@@ -10,8 +12,15 @@ public final class BackingList {
     private final long[] addresses;
     private final int[] lengths;
     private final long totalBytes;
+    private final GuestMemory memory;
 
     public BackingList(long[] addresses, int[] lengths) {
+        this(addresses, lengths, null);
+    }
+
+    /** memory: the guest memory the addresses refer to, so a backend can see which region holds them. */
+    public BackingList(long[] addresses, int[] lengths, GuestMemory memory) {
+        this.memory = memory;
         if (addresses.length != lengths.length) {
             throw new IllegalArgumentException("addresses and lengths differ in count");
         }
@@ -43,6 +52,11 @@ public final class BackingList {
         return totalBytes;
     }
 
+    /** The guest memory of these addresses, or null if unknown. */
+    public GuestMemory memory() {
+        return memory;
+    }
+
     /** The scatter list of bytes [offset, offset + length) of this one (entries cut at both ends). */
     public BackingList slice(long offset, long length) {
         if (offset < 0 || length < 0 || offset + length > totalBytes) {
@@ -67,7 +81,7 @@ public final class BackingList {
             a[i] = parts.get(i)[0];
             l[i] = (int) parts.get(i)[1];
         }
-        return new BackingList(a, l);
+        return new BackingList(a, l, memory);
     }
 
     @Override

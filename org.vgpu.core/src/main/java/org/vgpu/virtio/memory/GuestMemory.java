@@ -36,6 +36,11 @@ public interface GuestMemory {
 
     void writeLong(long gpa, long value) throws GuestMemoryException;
 
+    /** The region holding gpa, or null: lets a zero-copy backend find a segment's memfd and offset. */
+    default MemoryRegion regionAt(long gpa) {
+        return null;
+    }
+
     /**
      * Holds off region removal (munmap) while the caller accesses memory: a worker takes a lease
      * around each batch of requests so a concurrent unmap can never fault the host.

@@ -92,6 +92,11 @@ public final class GuestMemoryMap implements GuestMemory, AutoCloseable {
     }
 
     @Override
+    public MemoryRegion regionAt(long gpa) {
+        return find(regions, gpa);
+    }
+
+    @Override
     public Lease lease() {
         readLock.lock();
         return lease;

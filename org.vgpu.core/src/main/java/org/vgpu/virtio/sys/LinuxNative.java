@@ -27,6 +27,8 @@ public final class LinuxNative {
     public static final int F_SEAL_GROW = 0x4;
     public static final int F_SEAL_WRITE = 0x8;
     public static final int FD_CLOEXEC = 1;
+    public static final int O_RDONLY = 0;
+    public static final int O_RDWR = 2;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
 
@@ -91,6 +93,8 @@ public final class LinuxNative {
     public static native int munmap(long addr, long length);
 
     public static native int close(int fd);
+
+    public static native int open(String path, int flags);
 
     public static native long read(int fd, long buf, long count);
 
