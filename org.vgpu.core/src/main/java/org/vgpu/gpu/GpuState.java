@@ -587,12 +587,34 @@ public final class GpuState {
             return RESP_ERR_UNSPEC; // a guest blob's pages belong to it for its lifetime
         }
         if (r.backing != null) {
+            keepPixelsOnHost(r);
             r.store.detachBacking();
             r.backing = null;
             usedBytes -= r.backingCharge;
             r.backingCharge = 0;
         }
         return RESP_OK_NODATA;
+    }
+
+    /**
+     * A zero-copy resource's pixels are the guest pages being detached: before they go, the
+     * resource moves to a backend that keeps a host copy (the selector asked without backing, so
+     * zero-copy backends decline), and the scanout keeps showing the same image.
+     */
+    private void keepPixelsOnHost(Resource r) {
+        if (!r.backend.capabilities().zeroCopy()) {
+            return;
+        }
+        BackendSelector.Selection sel = selector.select(deviceName, r.spec, null);
+        try {
+            if (sel.backend() == null) {
+                throw new BackendException(sel.reason(), false);
+            }
+            migrate(r.spec.resourceId(), sel.backend(), "backing detached from a zero-copy resource; " + sel.reason());
+        } catch (BackendException e) {
+            LOG.log(Level.WARNING, "{0}: resource {1} loses its pixels with its backing: {2}", deviceName,
+                    Integer.toUnsignedString(r.spec.resourceId()), e.getMessage());
+        }
     }
 
     /** GET_EDID: {le32 size, le32 padding, u8 edid[1024]} after the header. */

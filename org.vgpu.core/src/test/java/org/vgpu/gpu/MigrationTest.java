@@ -94,6 +94,24 @@ class MigrationTest {
     }
 
     @Test
+    void detachingAZeroCopyResourcesBackingKeepsItsPixelsOnTheHost() throws Exception {
+        GpuHarness h = new GpuHarness();
+        RenamedCopyBackend zeroCopy = new RenamedCopyBackend("zc", true);
+        h.selector.setRules(new RankedBackendSelector.Rules(List.of("zc", "copy"), 0, "copy", Map.of()));
+        h.selector.add(zeroCopy, 10);
+        long[] pages = h.createWithBacking(1, FORMAT_B8G8R8X8, 32, 16); // created on copy, moved to zc at ATTACH
+        assertEquals("zc", h.state.resource(1).backend());
+        fill(h, pages, 32 * 16 * 4, 9);
+        assertEquals(RESP_OK_NODATA, h.transfer(1, 0, 0, 32, 16, 0));
+        ByteBuffer before = h.hostPixels(1);
+        assertEquals(RESP_OK_NODATA, h.cmd(0x107, 1, 0)); // RESOURCE_DETACH_BACKING
+        assertEquals("copy", h.state.resource(1).backend(), "moved to a copying backend before the pages went");
+        assertTrue(h.state.resource(1).backendReason().contains("backing detached"), h.state.resource(1).backendReason());
+        assertEquals(before, h.hostPixels(1), "same pixels without the guest pages");
+        assertEquals(0, h.state.resource(1).backingEntries());
+    }
+
+    @Test
     void policyOrdersBackendsAndExplainsTheChoice() {
         RankedBackendSelector s = new RankedBackendSelector();
         RenamedCopyBackend other = new RenamedCopyBackend("other");

@@ -14,9 +14,16 @@ public final class RenamedCopyBackend implements ResourceBackend {
     final String name;
     volatile String declineReason;
     private final CopyBackend storage = new CopyBackend();
+    private final boolean posesAsZeroCopy;
 
     public RenamedCopyBackend(String name) {
+        this(name, false);
+    }
+
+    /** posesAsZeroCopy: reports zeroCopy and, like one, declines a resource without guest pages. */
+    public RenamedCopyBackend(String name, boolean posesAsZeroCopy) {
         this.name = name;
+        this.posesAsZeroCopy = posesAsZeroCopy;
     }
 
     @Override
@@ -26,11 +33,15 @@ public final class RenamedCopyBackend implements ResourceBackend {
 
     @Override
     public BackendCapabilities capabilities() {
-        return storage.capabilities();
+        BackendCapabilities c = storage.capabilities();
+        return posesAsZeroCopy ? new BackendCapabilities(true, true, false, c.maxResourceBytes()) : c;
     }
 
     @Override
     public Probe probe(ResourceSpec spec, BackingList backing) {
+        if (posesAsZeroCopy && backing == null) {
+            return Probe.decline("needs the guest pages");
+        }
         return declineReason != null ? Probe.decline(declineReason) : Probe.accept("test backend " + name);
     }
 
