@@ -40,7 +40,7 @@ class BlobOverVhostUserTest {
             create.putInt(0x10c).putInt(0).putLong(0).putInt(0).putInt(0);
             create.putInt(9).putInt(1).putInt(2).putInt(pages).putLong(0).putLong(size); // GUEST, SHAREABLE
             for (int i = 0; i < pages; i++) {
-                create.putLong(GpuDriver.PAGES + 2L * i * GpuDriver.PAGE).putInt(GpuDriver.PAGE).putInt(0);
+                create.putLong(d.pageAddress(i)).putInt(GpuDriver.PAGE).putInt(0);
             }
             int slot = d.queue(create, create.position());
             d.kick();
@@ -76,10 +76,8 @@ class BlobOverVhostUserTest {
         assertEquals(0x1100, d.execute(), "RESOURCE_FLUSH");
     }
 
-    /** Writes a B8G8R8X8 pixel at a blob offset into the driver's scattered pages (every other page). */
+    /** Writes a B8G8R8X8 pixel at a blob offset into the driver's scattered pages. */
     private static void writePixel(GpuDriver d, long blobOffset, int rgb) throws Exception {
-        long page = blobOffset / GpuDriver.PAGE;
-        long gpa = GpuDriver.PAGES + 2 * page * GpuDriver.PAGE + blobOffset % GpuDriver.PAGE;
-        d.ram.writeInt(gpa, rgb);
+        d.ram.writeInt(d.pageAddress(blobOffset / GpuDriver.PAGE) + blobOffset % GpuDriver.PAGE, rgb);
     }
 }

@@ -149,6 +149,20 @@ public final class GpuDriver implements AutoCloseable {
      * as a guest's page allocator hands them out), created, attached and optionally shown on scanout 0.
      */
     public void createScatteredResource(int id, int w, int h, boolean scanout) throws Exception {
+        createScatteredResource(id, w, h, scanout, 1);
+    }
+
+    /** Guest address of backing page i: runs of runPages contiguous pages, one free page between runs. */
+    long pageAddress(long i) {
+        long run = i / runPages;
+        return PAGES + (run * (runPages + 1) + i % runPages) * PAGE;
+    }
+
+    private int runPages = 1;
+
+    /** As above, with the backing in runs of runPages contiguous pages (1 = every other page). */
+    public void createScatteredResource(int id, int w, int h, boolean scanout, int runPages) throws Exception {
+        this.runPages = runPages;
         ByteBuffer b = begin(0x101, 0, 0);
         b.putInt(id).putInt(2).putInt(w).putInt(h);
         check(execute(), "RESOURCE_CREATE_2D");
@@ -157,7 +171,7 @@ public final class GpuDriver implements AutoCloseable {
         ByteBuffer attach = ByteBuffer.allocateDirect(32 + 16 * pages).order(ByteOrder.LITTLE_ENDIAN);
         attach.putInt(0x106).putInt(0).putLong(0).putInt(0).putInt(0).putInt(id).putInt(pages);
         for (int i = 0; i < pages; i++) {
-            attach.putLong(PAGES + 2L * i * PAGE).putInt(PAGE).putInt(0);
+            attach.putLong(pageAddress(i)).putInt(PAGE).putInt(0);
         }
         int slot = queue(attach, attach.position());
         kick();
@@ -195,7 +209,7 @@ public final class GpuDriver implements AutoCloseable {
                 long page = o / PAGE;
                 int inPage = (int) (o % PAGE);
                 int n = Math.min(PAGE - inPage, w * 4 - done);
-                ram.write(PAGES + 2L * page * PAGE + inPage, row, done, n);
+                ram.write(pageAddress(page) + inPage, row, done, n);
                 done += n;
             }
         }
