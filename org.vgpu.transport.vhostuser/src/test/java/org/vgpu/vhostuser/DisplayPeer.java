@@ -24,9 +24,7 @@ public final class DisplayPeer implements Runnable {
     private ByteBuffer payload = ByteBuffer.allocateDirect(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
     private final int[] fds = new int[UnixSocket.MAX_FDS];
     final AtomicLong updates = new AtomicLong();
-    final AtomicLong updateBytes = new AtomicLong();
     final AtomicLong scanouts = new AtomicLong();
-    volatile int lastScanoutWidth;
     /** The last UPDATE: {scanout, x, y, w, h} then the pixels, copied. */
     volatile ByteBuffer lastUpdate;
     private final Thread thread;
@@ -78,12 +76,8 @@ public final class DisplayPeer implements Runnable {
                 reply(request, edid);
             }
             case DMABUF_UPDATE -> reply(request, ByteBuffer.allocateDirect(0));
-            case SCANOUT -> {
-                scanouts.incrementAndGet();
-                lastScanoutWidth = payload.getInt(4);
-            }
+            case SCANOUT -> scanouts.incrementAndGet();
             case UPDATE -> {
-                updateBytes.addAndGet(size - 20);
                 ByteBuffer copy = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
                 copy.put(payload.duplicate().position(0).limit(size)).flip();
                 lastUpdate = copy;

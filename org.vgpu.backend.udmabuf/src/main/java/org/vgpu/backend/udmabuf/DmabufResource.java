@@ -108,11 +108,6 @@ final class DmabufResource implements BackendResource {
     public void importContents(ByteBuffer src) {
     }
 
-    /** The dma-buf fd, for a display that can take it (vhost-user DMABUF_SCANOUT); -1 without backing. */
-    int dmabufFd() {
-        return dmabuf;
-    }
-
     @Override
     public void destroy() {
         detachBacking();
