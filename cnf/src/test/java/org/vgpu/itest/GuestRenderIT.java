@@ -73,24 +73,9 @@ class GuestRenderIT {
         return "vgpu.test=fbimage vgpu.hold=600";
     }
 
-    /** Screendumps until the known image appears (the guest's fbdev flushes asynchronously). */
     static void assertScreenShowsKnownImage(QemuGuest guest, String imageDoneLine) throws Exception {
-        String[] size = imageDoneLine.substring(imageDoneLine.indexOf(IMAGE_DONE) + IMAGE_DONE.length()).trim().split("[x ]");
-        int w = Integer.parseInt(size[0]), h = Integer.parseInt(size[1]);
-        boolean inverted = imageDoneLine.endsWith("inverted");
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        long bad;
-        QemuGuest.Screen screen;
-        do {
-            screen = guest.screendump(dir.resolve("screen.png"));
-            bad = screen.width() == w && screen.height() == h ? GuestImage.mismatches(screen.rgb(), w, h, inverted) : -1;
-            if (bad == 0) {
-                break;
-            }
-            Thread.sleep(250);
-        } while (System.nanoTime() < deadline);
-        assertEquals(w + "x" + h, screen.width() + "x" + screen.height(), "QEMU console size = guest framebuffer");
-        assertEquals(0, bad, "pixels differing from the guest's image");
+        assertEquals(0, guest.awaitKnownImage(imageDoneLine, dir.resolve("screen.png")),
+                "pixels differing from the guest's image (-1: QEMU's console is not the guest framebuffer's size)");
     }
 
     static String state() throws Exception {

@@ -43,6 +43,32 @@ class ShellIT {
         assertTrue(transports.startsWith("KIND") || transports.startsWith("no virtio transports"), transports);
     }
 
+    /** `./vgpu attach` runs command lines in this running platform through its control socket. */
+    @Test
+    void attachRunsCommandsInTheRunningPlatform() throws Exception {
+        java.nio.file.Path root = java.nio.file.Path.of(System.getProperty("vgpu.root"));
+        String socket = root.resolve("cnf/target/itest-control.sock").toString();
+        Attached devices = attach(root, socket, "vgpu:devices");
+        assertEquals(0, devices.status, devices.output);
+        assertTrue(devices.output.lines().anyMatch(l -> l.startsWith("gpu0 ") && l.contains(" 16 ")), devices.output);
+        Attached bad = attach(root, socket, "vgpu:nosuchcommand");
+        assertEquals(2, bad.status, "a failing command gives status 2: " + bad.output);
+        Attached missing = attach(root, root.resolve("cnf/target/no-such.sock").toString(), "vgpu:devices");
+        assertEquals(69, missing.status, missing.output);
+        assertTrue(missing.output.contains("cannot reach"), missing.output);
+    }
+
+    record Attached(int status, String output) {
+    }
+
+    static Attached attach(java.nio.file.Path root, String socket, String command) throws Exception {
+        Process p = new ProcessBuilder("bash", root.resolve("vgpu").toString(), "attach", socket, command)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "attach did not finish");
+        return new Attached(p.exitValue(), out);
+    }
+
     @Test
     void gpuCommandsAnswer() throws Exception {
         String scanouts = run(processor, "vgpu:scanouts");

@@ -55,7 +55,7 @@ public final class GpuState {
         this.quotaBytes = settings.quotaBytes();
         this.scanouts = new Scanout[settings.numScanouts()];
         for (int i = 0; i < scanouts.length; i++) {
-            scanouts[i] = new Scanout(i, settings.width(), settings.height());
+            scanouts[i] = new Scanout(i, settings.width(), settings.height(), stats);
         }
     }
 
@@ -530,7 +530,8 @@ public final class GpuState {
         String from = r.backend.name();
         r.store = store;
         r.backend = target;
-        r.backendReason = "migrated from " + from + " (" + why + "); " + probe.reason();
+        // A selector's why already quotes the target's probe; a manual migrate's does not.
+        r.backendReason = "migrated from " + from + " (" + why + ")" + (why.contains(probe.reason()) ? "" : "; " + probe.reason());
         old.destroy();
         migrations++;
         return "resource " + Integer.toUnsignedString(resourceId) + " moved from " + from + " to " + target.name();
@@ -771,7 +772,8 @@ public final class GpuState {
             }
         }
         return new ResourceInfo(r.spec.resourceId(), r.spec.format(), r.width, r.height, r.backend == null ? "-" : r.backend.name(), r.backendReason,
-                r.backing == null ? 0 : r.backing.entries(), r.backingBytes(), r.store == null ? 0 : r.store.hostBytes(), shown, r.uuid);
+                r.backing == null ? 0 : r.backing.entries(), r.backingBytes(), r.store == null ? 0 : r.store.hostBytes(), shown, r.uuid,
+                r.store == null ? null : r.store.dmabuf());
     }
 
     public synchronized List<ScanoutInfo> scanouts() {
@@ -821,7 +823,8 @@ public final class GpuState {
     }
 
     public record ResourceInfo(int id, int format, int width, int height, String backend, String backendReason,
-            int backingEntries, long backingBytes, long hostBytes, List<Integer> scanouts, UUID uuid) {
+            int backingEntries, long backingBytes, long hostBytes, List<Integer> scanouts, UUID uuid,
+            org.vgpu.gpu.spi.Dmabuf dmabuf) {
     }
 
     public record ScanoutInfo(int id, int preferredWidth, int preferredHeight, int resourceId, int x, int y, int width, int height) {

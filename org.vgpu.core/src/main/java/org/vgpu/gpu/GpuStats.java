@@ -22,7 +22,10 @@ public final class GpuStats {
     private final long[] errors = new long[Protocol.RESP_ERR_INVALID_PARAMETER - Protocol.RESP_ERR_UNSPEC + 1];
     private long bytesCopied;
     private long fences;
-    /** Per backend: {bytes copied, bytes shared}; an entry is allocated once per backend, not per command. */
+    /**
+     * Per backend: {bytes TRANSFER copied, bytes TRANSFER shared, bytes displays read}; an entry is
+     * allocated once per backend, not per command.
+     */
     private final Map<String, long[]> transfers = new TreeMap<>();
 
     void countCommand(int type) {
@@ -43,13 +46,23 @@ public final class GpuStats {
     /** A TRANSFER of rectBytes through a backend that copied `copied` of them (a zero-copy backend shares the rest). */
     void addTransfer(String backend, long rectBytes, long copied) {
         bytesCopied += copied;
-        long[] t = transfers.get(backend);
-        if (t == null) {
-            t = new long[2];
-            transfers.put(backend, t);
-        }
+        long[] t = backendCounters(backend);
         t[0] += copied;
         t[1] += Math.max(0, rectBytes - copied);
+    }
+
+    /** A display sink (or screenshot) read bytes of a scanout held by backend: counted apart from TRANSFER. */
+    void addDisplayRead(String backend, long bytes) {
+        backendCounters(backend)[2] += bytes;
+    }
+
+    private long[] backendCounters(String backend) {
+        long[] t = transfers.get(backend);
+        if (t == null) {
+            t = new long[3];
+            transfers.put(backend, t);
+        }
+        return t;
     }
 
     private static int slot(int type) {
@@ -82,7 +95,7 @@ public final class GpuStats {
         return fences;
     }
 
-    /** Backend name -> {bytes copied, bytes shared} by TRANSFER_TO_HOST_2D. */
+    /** Backend name -> {bytes copied, bytes shared} by TRANSFER_TO_HOST_2D, {bytes read by displays}. */
     public Map<String, long[]> transfersByBackend() {
         return transfers;
     }

@@ -8,6 +8,7 @@ import org.vgpu.gpu.spi.ScanoutPixels;
 /** One display head: its preferred mode and the resource rect it currently shows. */
 final class Scanout implements ScanoutPixels {
     final int id;
+    private final GpuStats stats;
     int preferredWidth;
     int preferredHeight;
     Resource resource;       // null when disabled
@@ -16,8 +17,9 @@ final class Scanout implements ScanoutPixels {
     int width;
     int height;
 
-    Scanout(int id, int preferredWidth, int preferredHeight) {
+    Scanout(int id, int preferredWidth, int preferredHeight, GpuStats stats) {
         this.id = id;
+        this.stats = stats;
         this.preferredWidth = preferredWidth;
         this.preferredHeight = preferredHeight;
     }
@@ -44,6 +46,21 @@ final class Scanout implements ScanoutPixels {
     }
 
     @Override
+    public org.vgpu.gpu.spi.Dmabuf dmabuf() {
+        return resource == null || resource.store == null ? null : resource.store.dmabuf();
+    }
+
+    @Override
+    public int sourceX() {
+        return x;
+    }
+
+    @Override
+    public int sourceY() {
+        return y;
+    }
+
+    @Override
     public void read(int rx, int ry, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
         if (resource == null) {
             throw new IllegalStateException("scanout " + id + " is disabled");
@@ -52,5 +69,6 @@ final class Scanout implements ScanoutPixels {
             throw new IndexOutOfBoundsException("rect outside scanout " + id);
         }
         resource.store.readPixels(x + rx, y + ry, w, h, dst, dstIndex, dstStride);
+        stats.addDisplayRead(resource.backend.name(), (long) w * h * org.vgpu.gpu.spi.ResourceSpec.BYTES_PER_PIXEL);
     }
 }

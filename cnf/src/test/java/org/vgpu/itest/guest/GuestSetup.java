@@ -27,7 +27,14 @@ public final class GuestSetup {
         return Path.of(root == null ? "." : root).toAbsolutePath().normalize();
     }
 
+    /**
+     * The guest initramfs; property vgpu.guest.initramfs names a ready one (the test host VM sees
+     * this machine's files read-only, so its tests take the image the outer test built).
+     */
     public static synchronized Path initramfs() throws IOException, InterruptedException {
+        if (initramfs == null && System.getProperty("vgpu.guest.initramfs") != null) {
+            initramfs = Path.of(System.getProperty("vgpu.guest.initramfs"));
+        }
         if (initramfs == null) {
             run(root().resolve("cnf/scripts/install-guest-deps").toString());
             String out = run(root().resolve("cnf/scripts/build-guest-initramfs").toString());

@@ -31,12 +31,19 @@ public final class QemuGuest implements AutoCloseable {
     private final String append;
     private Process process;
     private int boot;
+    private boolean kvm;
 
     public QemuGuest(Machine machine, Path socket, Path dir, String append) {
         this.machine = machine;
         this.socket = socket;
         this.dir = dir;
         this.append = append;
+    }
+
+    /** Runs under KVM (-accel kvm -cpu host) instead of TCG: inside the test host VM, where KVM boots Linux. */
+    public QemuGuest kvm() {
+        kvm = true;
+        return this;
     }
 
     public Path serialLog() {
@@ -66,7 +73,7 @@ public final class QemuGuest implements AutoCloseable {
         boot++;
         Files.createDirectories(dir);
         Files.deleteIfExists(qmpPath());
-        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", "tcg", "-cpu", "max", "-m", "512M",
+        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", kvm ? "kvm" : "tcg", "-cpu", kvm ? "host" : "max", "-m", "512M",
                 "-object", "memory-backend-memfd,id=mem,size=512M,share=on",
                 "-chardev", "socket,id=vgpu,path=" + socket,
                 "-display", "none", "-nodefaults", "-no-reboot",
@@ -158,6 +165,29 @@ public final class QemuGuest implements AutoCloseable {
     }
 
     public record Screen(int width, int height, int[] rgb) {
+    }
+
+    /**
+     * Screendumps until QEMU shows the guest's known image (the guest's fbdev flushes
+     * asynchronously); doneLine is the guest's "VGPU-IMAGE-DONE WxH [inverted]" line. Returns the
+     * pixels that still differ after 20 s (0 = exact), or -1 if the console size never matched.
+     */
+    public long awaitKnownImage(String doneLine, Path png) throws Exception {
+        String marker = "VGPU-IMAGE-DONE";
+        String[] size = doneLine.substring(doneLine.indexOf(marker) + marker.length()).trim().split("[x ]");
+        int w = Integer.parseInt(size[0]), h = Integer.parseInt(size[1]);
+        boolean inverted = doneLine.endsWith("inverted");
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long bad;
+        do {
+            Screen screen = screendump(png);
+            bad = screen.width() == w && screen.height() == h ? GuestImage.mismatches(screen.rgb(), w, h, inverted) : -1;
+            if (bad == 0) {
+                break;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        return bad;
     }
 
     /** SIGKILL, as a crashing VMM. */

@@ -7,6 +7,8 @@ import com.sun.jna.Pointer;
 
 import org.vgpu.gpu.spi.BackendException;
 import org.vgpu.gpu.spi.BackendResource;
+import org.vgpu.gpu.spi.Dmabuf;
+import org.vgpu.gpu.spi.PixelFormat;
 import org.vgpu.gpu.spi.BackingList;
 import org.vgpu.gpu.spi.ResourceSpec;
 import org.vgpu.virtio.memory.GuestMemory;
@@ -25,6 +27,8 @@ final class DmabufResource implements BackendResource {
     private long address;
     private long mappedBytes;
     private ByteBuffer pixels;
+    /** What {@link #dmabuf()} hands displays: made once per attach, not per flush. */
+    private Dmabuf exported;
 
     DmabufResource(ResourceSpec spec, Udmabuf device) {
         this.spec = spec;
@@ -60,6 +64,8 @@ final class DmabufResource implements BackendResource {
             address = addr;
             mappedBytes = bytes;
             pixels = new Pointer(addr).getByteBuffer(0, spec.sizeBytes()).order(ByteOrder.LITTLE_ENDIAN);
+            exported = new Dmabuf(fd, spec.width(), spec.height(), (int) spec.stride(),
+                    PixelFormat.of(spec.format()).drmFourcc(), Dmabuf.MODIFIER_LINEAR);
         } catch (NativeException e) {
             throw new BackendException("udmabuf: " + e.getMessage(), false);
         }
@@ -69,6 +75,7 @@ final class DmabufResource implements BackendResource {
     public void detachBacking() {
         if (dmabuf >= 0) {
             pixels = null;
+            exported = null;
             LinuxNative.munmap(address, mappedBytes);
             LinuxNative.closeQuietly(dmabuf);
             dmabuf = -1;
@@ -98,6 +105,11 @@ final class DmabufResource implements BackendResource {
         for (int r = 0; r < h; r++) {
             dst.put(dstIndex + r * dstStride, src, (int) ((y + r) * spec.stride() + x * 4L), w * 4);
         }
+    }
+
+    @Override
+    public Dmabuf dmabuf() {
+        return exported;
     }
 
     /**

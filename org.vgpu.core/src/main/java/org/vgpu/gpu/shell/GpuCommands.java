@@ -104,6 +104,8 @@ public final class GpuCommands {
             t.row("host bytes", r.hostBytes());
             t.row("scanouts", r.scanouts().isEmpty() ? "-" : r.scanouts());
             t.row("uuid", r.uuid() == null ? "(not assigned)" : r.uuid());
+            t.row("dma-buf", r.dmabuf() == null ? "-" : "fd " + r.dmabuf().fd() + ", " + r.dmabuf().width() + "x"
+                    + r.dmabuf().height() + ", stride " + r.dmabuf().stride() + ", fourcc 0x" + Integer.toHexString(r.dmabuf().drmFourcc()));
             t.print(out);
         }
         if (!found) {
@@ -144,8 +146,9 @@ public final class GpuCommands {
                 e.row(Protocol.responseName(code), s.errors(code));
             }
             e.print(out);
-            Table b = new Table("BACKEND", "BYTES COPIED", "BYTES SHARED");
-            s.transfersByBackend().forEach((name, bytes) -> b.row(name, bytes[0], bytes[1]));
+            // TRANSFER_TO_HOST bytes a backend copied or shared, and bytes displays read from it.
+            Table b = new Table("BACKEND", "BYTES COPIED", "BYTES SHARED", "DISPLAY READ");
+            s.transfersByBackend().forEach((name, bytes) -> b.row(name, bytes[0], bytes[1], bytes[2]));
             if (!b.isEmpty()) {
                 b.print(out);
             }

@@ -51,6 +51,14 @@ public interface BackendResource {
      */
     void importContents(ByteBuffer src);
 
+    /**
+     * dma-buf export: the resource's pixels as a host dma-buf a display can import, or null when
+     * this backend keeps pixels elsewhere (the copy backend) or has no buffer yet.
+     */
+    default Dmabuf dmabuf() {
+        return null;
+    }
+
     /** Frees host state; the resource is not used afterwards. */
     void destroy();
 }

@@ -17,6 +17,24 @@ public interface ScanoutPixels {
 
     PixelFormat format();
 
+    /**
+     * The shown resource as a dma-buf when its backend shares one (see {@link BackendResource#dmabuf()}),
+     * else null; the scanout shows the rect at ({@link #sourceX()}, {@link #sourceY()}) of it.
+     */
+    default Dmabuf dmabuf() {
+        return null;
+    }
+
+    /** Left edge of the scanout's rect in the resource. */
+    default int sourceX() {
+        return 0;
+    }
+
+    /** Top edge of the scanout's rect in the resource. */
+    default int sourceY() {
+        return 0;
+    }
+
     /** Copies rect (x, y, w, h) in {@link #format()} into dst; row r at dst[dstIndex + r * dstStride]. */
     void read(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride);
 }

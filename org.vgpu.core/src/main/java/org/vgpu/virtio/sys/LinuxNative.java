@@ -133,6 +133,23 @@ public final class LinuxNative {
 
     public static native int getpid();
 
+    /** syscall(2) for calls glibc has no wrapper for; unused arguments are ignored by the kernel. */
+    public static native long syscall(long number, long a1, long a2, long a3);
+
+    // x86_64 numbers: the project runs on x86_64 hosts only.
+    static final long SYS_PIDFD_OPEN = 434;
+    static final long SYS_PIDFD_GETFD = 438;
+
+    /** A pidfd for another process (pidfd_open(2)). */
+    public static int pidfdOpen(int pid) {
+        return (int) syscall(SYS_PIDFD_OPEN, pid, 0, 0);
+    }
+
+    /** A duplicate of process pidfd's descriptor targetFd in this process (pidfd_getfd(2), needs ptrace rights). */
+    public static int pidfdGetfd(int pidfd, int targetFd) {
+        return (int) syscall(SYS_PIDFD_GETFD, pidfd, targetFd, 0);
+    }
+
     public static native int getpagesize();
 
     public static native long memcpy(long dst, long src, long n);

@@ -51,6 +51,29 @@ class LinuxNativeTest {
         }
     }
 
+    /** pidfd_getfd hands another process's descriptor over: tests use it to open vgpu's dma-bufs. */
+    @Test
+    void pidfdGetfdDuplicatesADescriptorOfAProcess() throws Exception {
+        int fd = memfd();
+        long a = map(fd);
+        int pidfd = LinuxNative.check("pidfd_open", LinuxNative.pidfdOpen(LinuxNative.getpid()));
+        int copy = LinuxNative.check("pidfd_getfd", LinuxNative.pidfdGetfd(pidfd, fd));
+        long b = map(copy);
+        try {
+            assertNotEquals(fd, copy);
+            new Pointer(a).setLong(0, 0x0102030405060708L);
+            assertEquals(0x0102030405060708L, new Pointer(b).getLong(0), "same file behind both descriptors");
+            assertTrue(LinuxNative.pidfdGetfd(pidfd, -7) < 0, "a bad target fd fails");
+            assertEquals(LinuxNative.EBADF, LinuxNative.errno());
+        } finally {
+            LinuxNative.munmap(a, SIZE);
+            LinuxNative.munmap(b, SIZE);
+            LinuxNative.close(copy);
+            LinuxNative.close(pidfd);
+            LinuxNative.close(fd);
+        }
+    }
+
     @Test
     void eventFdCountsSignalsAndConsumeResets() throws Exception {
         try (EventFd e = EventFd.create(true)) {
