@@ -23,6 +23,12 @@ final class DisplayChannel implements AutoCloseable {
     static final int CURSOR_UPDATE = 6;
     static final int SCANOUT = 7;
     static final int UPDATE = 8;
+    static final int DMABUF_SCANOUT = 9;
+    static final int DMABUF_UPDATE = 10;
+    /** VhostUserGpuDMABUFScanout: scanout, x, y, w, h, fd_width, fd_height, fd_stride, fd_flags, fd_drm_fourcc. */
+    static final int DMABUF_SCANOUT_SIZE = 40;
+    /** How long a DMABUF_UPDATE may wait for the display's reply before the channel returns to pixel updates. */
+    static final int DMABUF_REPLY_TIMEOUT_MS = 2000;
     static final int HEADER = 12;
     static final int FLAG_REPLY = 0x4;
     static final long PROTOCOL_EDID = 1;
@@ -41,11 +47,20 @@ final class DisplayChannel implements AutoCloseable {
     /** Scanouts announced with a non-empty SCANOUT: QEMU dereferences NULL on an UPDATE before one. */
     private int announced;
 
+    /** Send dma-buf scanouts for resources that have one (configured; QEMU needs a GL display for them). */
+    private final boolean dmabufWanted;
+    /** Replies can be read on the sending thread once the handshake thread is done with the socket. */
+    private volatile boolean handshakeDone;
+    /** Per scanout, the dma-buf QEMU was last given with DMABUF_SCANOUT (null: pixel updates). */
+    private final org.vgpu.gpu.spi.Dmabuf[] shownDmabuf = new org.vgpu.gpu.spi.Dmabuf[32];
+    private long dmabufUpdates;
+
     private final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(HEADER + DISPLAY_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private final int[] noFds = new int[UnixSocket.MAX_FDS];
 
-    DisplayChannel(UnixSocket socket) {
+    DisplayChannel(UnixSocket socket, boolean dmabufWanted) {
         this.socket = socket;
+        this.dmabufWanted = dmabufWanted;
     }
 
     /**
@@ -70,9 +85,15 @@ final class DisplayChannel implements AutoCloseable {
                     control.requestMode(i, info.getInt(at + 8), info.getInt(at + 12));
                 }
             }
+            handshakeDone = true;
         } catch (NativeException | IllegalStateException e) {
             LOG.log(System.Logger.Level.INFO, device + ": display handshake ended: " + e.getMessage());
         }
+    }
+
+    /** DMABUF_UPDATEs the display acknowledged (for tests and the shell). */
+    synchronized long dmabufUpdates() {
+        return dmabufUpdates;
     }
 
     private synchronized void request(int request, int size) {
@@ -113,6 +134,7 @@ final class DisplayChannel implements AutoCloseable {
         ByteBuffer m = begin(small, SCANOUT, 12);
         m.putInt(scanoutId).putInt(width).putInt(height);
         send(m);
+        shownDmabuf[scanoutId] = null; // a new surface: the next update announces the dma-buf again
         if (width > 0 && height > 0) {
             announced |= 1 << scanoutId;
         } else {
@@ -120,12 +142,24 @@ final class DisplayChannel implements AutoCloseable {
         }
     }
 
-    /** Sends the rect as an UPDATE; pixels become XRGB8888 (bytes B, G, R, X) as QEMU expects. */
+    /**
+     * Shows the changed rect: as DMABUF_SCANOUT/DMABUF_UPDATE when the resource is a dma-buf and
+     * the channel is configured for it (the display reads the buffer itself, no pixels travel),
+     * else as an UPDATE whose pixels become XRGB8888 (bytes B, G, R, X) as QEMU expects.
+     */
     synchronized void update(int scanoutId, int x, int y, int w, int h, ScanoutPixels pixels) {
         long bytes = (long) w * h * 4;
         if (scanoutId < 0 || scanoutId >= 32 || (announced & 1 << scanoutId) == 0
                 || w <= 0 || h <= 0 || bytes > Integer.MAX_VALUE - HEADER - 20) {
             return;
+        }
+        org.vgpu.gpu.spi.Dmabuf buffer = dmabufWanted && handshakeDone && !broken ? pixels.dmabuf() : null;
+        if (buffer != null && dmabufUpdate(scanoutId, x, y, w, h, pixels, buffer)) {
+            return;
+        }
+        if (shownDmabuf[scanoutId] != null) {
+            // Back from a dma-buf (the resource moved to a copying backend): UPDATEs need a plain surface.
+            scanout(scanoutId, pixels.width(), pixels.height());
         }
         if (update.capacity() < HEADER + 20 + bytes) {
             update = ByteBuffer.allocateDirect((int) (HEADER + 20 + bytes)).order(ByteOrder.LITTLE_ENDIAN); // grows once per larger mode
@@ -142,6 +176,33 @@ final class DisplayChannel implements AutoCloseable {
         }
         m.position(start + (int) bytes);
         send(m);
+    }
+
+    /** Announces the buffer if the scanout shows another one, then DMABUF_UPDATE and its reply; false if the display did not answer. */
+    private boolean dmabufUpdate(int scanoutId, int x, int y, int w, int h, ScanoutPixels pixels, org.vgpu.gpu.spi.Dmabuf buffer) {
+        if (shownDmabuf[scanoutId] != buffer) {
+            ByteBuffer m = begin(small, DMABUF_SCANOUT, DMABUF_SCANOUT_SIZE);
+            m.putInt(scanoutId).putInt(pixels.sourceX()).putInt(pixels.sourceY()).putInt(pixels.width()).putInt(pixels.height())
+                    .putInt(buffer.width()).putInt(buffer.height()).putInt(buffer.stride()).putInt(0).putInt(buffer.drmFourcc());
+            send(m, buffer.fd());
+            shownDmabuf[scanoutId] = buffer;
+        }
+        ByteBuffer m = begin(small, DMABUF_UPDATE, 20);
+        m.putInt(scanoutId).putInt(x).putInt(y).putInt(w).putInt(h);
+        send(m);
+        try {
+            // QEMU replies once its display has used the buffer; until then the guest's flush waits.
+            if (!socket.awaitReadable(DMABUF_REPLY_TIMEOUT_MS)) {
+                throw new IllegalStateException("no reply to DMABUF_UPDATE within " + DMABUF_REPLY_TIMEOUT_MS + " ms");
+            }
+            readReply(DMABUF_UPDATE, 0);
+            dmabufUpdates++;
+            return true;
+        } catch (NativeException | IllegalStateException e) {
+            LOG.log(System.Logger.Level.WARNING, "display: dma-buf updates stopped, sending pixels instead: " + e.getMessage());
+            handshakeDone = false; // replies are out of step now: never wait for one again
+            return false;
+        }
     }
 
     synchronized void cursorImage(int scanoutId, ByteBuffer argb, int hotX, int hotY) {
@@ -175,12 +236,13 @@ final class DisplayChannel implements AutoCloseable {
         return buf;
     }
 
-    private void send(ByteBuffer m) {
+    private void send(ByteBuffer m, int... fds) {
         if (broken) {
             return;
         }
         m.flip();
         try {
+            socket.send(m, fds); // the fds travel with the first bytes of the message
             while (m.hasRemaining()) {
                 socket.send(m);
             }

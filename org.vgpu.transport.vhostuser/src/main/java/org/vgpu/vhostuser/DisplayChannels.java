@@ -4,7 +4,12 @@ import java.nio.ByteBuffer;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.component.annotations.Deactivate;
 import org.vgpu.gpu.spi.DisplayControl;
 import org.vgpu.gpu.spi.DisplaySink;
@@ -15,14 +20,33 @@ import org.vgpu.virtio.sys.UnixSocket;
  * The vhost-user-gpu display sockets (GPU_SET_SOCKET), one per GPU device, as a display sink:
  * what a device shows goes to the VMM that serves it.
  */
-@Component(service = { DisplayChannels.class, DisplaySink.class })
+@Component(service = { DisplayChannels.class, DisplaySink.class }, configurationPid = DisplayChannels.PID)
+@Designate(ocd = DisplayChannels.Config.class)
 public final class DisplayChannels implements VhostUserConnection.DisplayChannelHandler, DisplaySink {
+    static final String PID = "org.vgpu.vhostuser.display";
+
+    @ObjectClassDefinition(name = "vgpu vhost-user display", description = "What the GPU sends on QEMU's vhost-user-gpu display socket.")
+    public @interface Config {
+        @AttributeDefinition(name = "dma-buf scanouts", description = "Send resources that are dma-bufs (udmabuf backend) as "
+                + "DMABUF_SCANOUT/DMABUF_UPDATE instead of pixel UPDATEs. Needs a QEMU display with OpenGL (-display gtk,gl=on, "
+                + "egl-headless, dbus); QEMU without one rejects dma-buf scanouts, so this is off by default. Applies to "
+                + "display sockets QEMU opens after the change.")
+        boolean dmabuf() default false;
+    }
+
     private final Map<String, DisplayChannel> channels = new ConcurrentHashMap<>();
     private final Map<String, DisplayControl> controls = new ConcurrentHashMap<>();
+    private volatile boolean dmabuf;
+
+    @Activate
+    @Modified
+    void configure(Config config) {
+        dmabuf = config.dmabuf();
+    }
 
     @Override
     public void displaySocket(String deviceName, int fd) {
-        DisplayChannel channel = new DisplayChannel(UnixSocket.adopt(fd));
+        DisplayChannel channel = new DisplayChannel(UnixSocket.adopt(fd), dmabuf);
         DisplayChannel old = channels.put(deviceName, channel);
         if (old != null) {
             old.close(); // QEMU sends a new socket at every DRIVER_OK

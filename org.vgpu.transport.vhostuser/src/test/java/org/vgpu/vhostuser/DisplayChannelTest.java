@@ -1,6 +1,8 @@
 package org.vgpu.vhostuser;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -55,7 +57,7 @@ class DisplayChannelTest {
         };
         for (Object[] c : cases) {
             UnixSocket[] pair = UnixSocket.pair();
-            try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket peer = pair[1]) {
+            try (DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket peer = pair[1]) {
                 channel.scanout(0, 2, 2);
                 receive(peer, 24);
                 channel.update(0, 0, 0, 2, 2, pixels((PixelFormat) c[0], (int[]) c[1]));
@@ -77,7 +79,7 @@ class DisplayChannelTest {
     @Test
     void noUpdateBeforeTheScanoutIsAnnouncedOrAfterItIsDisabled() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();
-        try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket peer = pair[1]) {
+        try (DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket peer = pair[1]) {
             channel.update(0, 0, 0, 2, 2, pixels(PixelFormat.B8G8R8X8, new int[] { 3, 2, 1, 0 }));
             channel.scanout(0, 2, 2);
             channel.scanout(0, 0, 0);
@@ -95,7 +97,7 @@ class DisplayChannelTest {
     void handshakeTakesTheModesFromTheDisplay() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();
         java.util.List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket qemu = pair[1]) {
+        try (DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket qemu = pair[1]) {
             Thread t = new Thread(() -> channel.negotiate("gpuT", (s, w, h) -> requested.add(s + ":" + w + "x" + h)));
             t.start();
             ByteBuffer m = receive(qemu, 12);
@@ -124,7 +126,7 @@ class DisplayChannelTest {
     void aWrongReplyEndsTheHandshakeWithoutAModeChange() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();
         java.util.List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket qemu = pair[1]) {
+        try (DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket qemu = pair[1]) {
             Thread t = new Thread(() -> channel.negotiate("gpuT", (s, w, h) -> requested.add(s + ":" + w + "x" + h)));
             t.start();
             receive(qemu, 12);
@@ -140,7 +142,7 @@ class DisplayChannelTest {
     @Test
     void scanoutAndCursorMessages() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();
-        try (DisplayChannel channel = new DisplayChannel(pair[0]); UnixSocket peer = pair[1]) {
+        try (DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket peer = pair[1]) {
             channel.scanout(1, 1024, 768);
             ByteBuffer m = receive(peer, 24);
             assertEquals(DisplayChannel.SCANOUT, m.getInt(0));
@@ -162,6 +164,134 @@ class DisplayChannelTest {
             channel.cursorHidden(0);
             m = receive(peer, 24);
             assertEquals(DisplayChannel.CURSOR_POS_HIDE, m.getInt(0));
+        }
+    }
+
+    /** A 64x48 XRGB8888 buffer in a memfd, pixel (x, y) = x << 16 | y << 8 | 0x5a: stands in for a dma-buf (only its fd travels). */
+    static final class FakeDmabuf implements AutoCloseable {
+        static final int W = 64, H = 48, STRIDE = W * 4;
+        final int fd;
+        final org.vgpu.gpu.spi.Dmabuf buffer;
+
+        FakeDmabuf() throws Exception {
+            fd = org.vgpu.virtio.sys.LinuxNative.check("memfd_create", org.vgpu.virtio.sys.LinuxNative.memfd_create("fake-dmabuf", 0));
+            org.vgpu.virtio.sys.LinuxNative.ftruncate(fd, (long) STRIDE * H);
+            long a = org.vgpu.virtio.sys.LinuxNative.mmap(0, (long) STRIDE * H, 3, org.vgpu.virtio.sys.LinuxNative.MAP_SHARED, fd, 0);
+            ByteBuffer b = new com.sun.jna.Pointer(a).getByteBuffer(0, (long) STRIDE * H).order(ByteOrder.LITTLE_ENDIAN);
+            for (int y = 0; y < H; y++) {
+                for (int x = 0; x < W; x++) {
+                    b.putInt(y * STRIDE + x * 4, expected(x, y));
+                }
+            }
+            org.vgpu.virtio.sys.LinuxNative.munmap(a, (long) STRIDE * H);
+            buffer = new org.vgpu.gpu.spi.Dmabuf(fd, W, H, STRIDE, PixelFormat.B8G8R8X8.drmFourcc(), 0);
+        }
+
+        static int expected(int x, int y) {
+            return x << 16 | y << 8 | 0x5a;
+        }
+
+        /** The scanout: rect (8, 4) 32x16 of the buffer; shared as a dma-buf while `shared` is set. */
+        ScanoutPixels scanout(java.util.concurrent.atomic.AtomicBoolean shared) {
+            return new ScanoutPixels() {
+                @Override public int width() { return 32; }
+                @Override public int height() { return 16; }
+                @Override public PixelFormat format() { return PixelFormat.B8G8R8X8; }
+                @Override public org.vgpu.gpu.spi.Dmabuf dmabuf() { return shared.get() ? buffer : null; }
+                @Override public int sourceX() { return 8; }
+                @Override public int sourceY() { return 4; }
+
+                @Override
+                public void read(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
+                    for (int r = 0; r < h; r++) {
+                        for (int c = 0; c < w; c++) {
+                            dst.putInt(dstIndex + r * dstStride + c * 4, expected(8 + x + c, 4 + y + r));
+                        }
+                    }
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            org.vgpu.virtio.sys.LinuxNative.close(fd);
+        }
+    }
+
+    private static void handshake(DisplayChannel channel) throws Exception {
+        Thread t = new Thread(() -> channel.negotiate("gpuD", (s, w, h) -> { }));
+        t.start();
+        t.join(5000);
+    }
+
+    @Test
+    void aDmabufResourceIsShownByItsBufferNotItsPixels() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        var shared = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (FakeDmabuf buf = new FakeDmabuf(); DisplayChannel channel = new DisplayChannel(pair[0], true); UnixSocket qemu = pair[1]) {
+            DisplayPeer peer = new DisplayPeer(qemu, 32, 16);
+            handshake(channel);
+            ScanoutPixels pixels = buf.scanout(shared);
+            channel.scanout(0, 32, 16);
+            channel.update(0, 2, 3, 10, 5, pixels);
+            assertEquals(1, peer.dmabufScanouts.get());
+            int[] f = peer.dmabufScanout;
+            assertArrayEquals(new int[] {0, 8, 4, 32, 16, 64, 48, 256, 0, PixelFormat.B8G8R8X8.drmFourcc()}, f);
+            assertEquals(0x34325258, f[9], "DRM_FORMAT_XRGB8888 'XR24'");
+            ByteBuffer rect = peer.lastDmabufRect;
+            for (int r = 0; r < 5; r++) {
+                for (int c = 0; c < 10; c++) {
+                    assertEquals(FakeDmabuf.expected(8 + 2 + c, 4 + 3 + r), rect.getInt((r * 10 + c) * 4), "pixel " + c + "," + r);
+                }
+            }
+            channel.update(0, 0, 0, 32, 16, pixels);
+            assertEquals(1, peer.dmabufScanouts.get(), "the same buffer is announced once");
+            assertEquals(2, peer.dmabufUpdates.get());
+            assertEquals(2, channel.dmabufUpdates());
+            assertEquals(0, peer.updates.get(), "no pixel UPDATE while the buffer is shared");
+
+            // The resource moves to a copying backend: a plain SCANOUT, then pixels again.
+            long scanouts = peer.scanouts.get();
+            shared.set(false);
+            channel.update(0, 1, 1, 4, 4, pixels);
+            peer.awaitUpdateAfter(0, 5000);
+            assertEquals(scanouts + 1, peer.scanouts.get(), "a plain surface before pixel updates");
+            ByteBuffer u = peer.lastUpdate;
+            assertEquals(FakeDmabuf.expected(8 + 1, 4 + 1), u.getInt(20));
+        }
+    }
+
+    @Test
+    void aDisplayThatNeverAnswersADmabufUpdateGetsPixelsWithinTheTimeout() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        var shared = new java.util.concurrent.atomic.AtomicBoolean(true);
+        try (FakeDmabuf buf = new FakeDmabuf(); DisplayChannel channel = new DisplayChannel(pair[0], true); UnixSocket qemu = pair[1]) {
+            DisplayPeer peer = new DisplayPeer(qemu, 32, 16);
+            handshake(channel);
+            peer.ignoreDmabufUpdates = true;
+            ScanoutPixels pixels = buf.scanout(shared);
+            channel.scanout(0, 32, 16);
+            long t0 = System.nanoTime();
+            channel.update(0, 0, 0, 32, 16, pixels);
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(ms < DisplayChannel.DMABUF_REPLY_TIMEOUT_MS + 1000, "bounded wait: " + ms + " ms");
+            peer.awaitUpdateAfter(0, 5000);
+            assertEquals(0, channel.dmabufUpdates());
+            channel.update(0, 0, 0, 32, 16, pixels);
+            peer.awaitUpdateAfter(1, 5000); // pixels from now on, no second wait
+        }
+    }
+
+    @Test
+    void dmabufIsOffUnlessConfigured() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        try (FakeDmabuf buf = new FakeDmabuf(); DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket qemu = pair[1]) {
+            DisplayPeer peer = new DisplayPeer(qemu, 32, 16);
+            handshake(channel);
+            channel.scanout(0, 32, 16);
+            channel.update(0, 0, 0, 32, 16, buf.scanout(new java.util.concurrent.atomic.AtomicBoolean(true)));
+            peer.awaitUpdateAfter(0, 5000);
+            assertEquals(0, peer.dmabufScanouts.get());
         }
     }
 }

@@ -14,7 +14,7 @@ import org.vgpu.virtio.sys.UnixSocket;
  */
 public final class DisplayPeer implements Runnable {
     static final int GET_PROTOCOL_FEATURES = 1, GET_DISPLAY_INFO = 3, SCANOUT = 7, UPDATE = 8,
-            DMABUF_UPDATE = 10, GET_EDID = 11;
+            DMABUF_SCANOUT = 9, DMABUF_UPDATE = 10, GET_EDID = 11;
     static final int REPLY = 0x4;
 
     private final UnixSocket socket;
@@ -27,6 +27,16 @@ public final class DisplayPeer implements Runnable {
     final AtomicLong scanouts = new AtomicLong();
     /** The last UPDATE: {scanout, x, y, w, h} then the pixels, copied. */
     volatile ByteBuffer lastUpdate;
+    final AtomicLong dmabufScanouts = new AtomicLong();
+    final AtomicLong dmabufUpdates = new AtomicLong();
+    /** The last DMABUF_SCANOUT's 10 fields, and the dma-buf it passed (kept open, as QEMU keeps it). */
+    volatile int[] dmabufScanout;
+    private int dmabufFd = -1;
+    /** The rect of the last DMABUF_UPDATE as XRGB8888 rows, read here through the passed buffer's mapping. */
+    volatile ByteBuffer lastDmabufRect;
+    /** Plays a display that never answers DMABUF_UPDATE. */
+    volatile boolean ignoreDmabufUpdates;
+    private final int[] headerFds = new int[UnixSocket.MAX_FDS];
     private final Thread thread;
 
     DisplayPeer(UnixSocket socket, int width, int height) {
@@ -42,6 +52,7 @@ public final class DisplayPeer implements Runnable {
     public void run() {
         try {
             while (readFully(header.clear())) {
+                System.arraycopy(fds, 0, headerFds, 0, fds.length); // an fd arrives with a message's first bytes
                 int request = header.getInt(0);
                 int size = header.getInt(8);
                 if (size < 0 || size > 64 << 20) {
@@ -75,7 +86,25 @@ public final class DisplayPeer implements Runnable {
                 edid.putInt(0, 0x1104);
                 reply(request, edid);
             }
-            case DMABUF_UPDATE -> reply(request, ByteBuffer.allocateDirect(0));
+            case DMABUF_SCANOUT -> {
+                int[] f = new int[10];
+                for (int i = 0; i < 10; i++) {
+                    f[i] = payload.getInt(i * 4);
+                }
+                LinuxNative.closeQuietly(dmabufFd);
+                dmabufFd = headerFds[0];
+                headerFds[0] = -1; // kept
+                dmabufScanout = f;
+                dmabufScanouts.incrementAndGet();
+            }
+            case DMABUF_UPDATE -> {
+                if (ignoreDmabufUpdates) {
+                    break;
+                }
+                lastDmabufRect = readDmabufRect(payload.getInt(4), payload.getInt(8), payload.getInt(12), payload.getInt(16));
+                dmabufUpdates.incrementAndGet();
+                reply(request, ByteBuffer.allocateDirect(0));
+            }
             case SCANOUT -> scanouts.incrementAndGet();
             case UPDATE -> {
                 ByteBuffer copy = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -88,8 +117,29 @@ public final class DisplayPeer implements Runnable {
             }
             default -> { }
         }
-        for (int fd : fds) {
-            LinuxNative.closeQuietly(fd); // DMABUF_SCANOUT carries one
+        for (int fd : headerFds) {
+            LinuxNative.closeQuietly(fd); // only DMABUF_SCANOUT passes one
+        }
+    }
+
+    /** Maps the announced dma-buf and copies rect (x, y, w, h), relative to the scanout's origin in it. */
+    private ByteBuffer readDmabufRect(int x, int y, int w, int h) {
+        int[] f = dmabufScanout;
+        int stride = f[7];
+        long size = (long) stride * f[6];
+        long addr = LinuxNative.mmap(0, size, LinuxNative.PROT_READ, LinuxNative.MAP_SHARED, dmabufFd, 0);
+        if (addr == LinuxNative.MAP_FAILED) {
+            return null;
+        }
+        try {
+            ByteBuffer src = new com.sun.jna.Pointer(addr).getByteBuffer(0, size);
+            ByteBuffer rect = ByteBuffer.allocate(w * h * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (int r = 0; r < h; r++) {
+                rect.put(r * w * 4, src, (f[2] + y + r) * stride + (f[1] + x) * 4, w * 4);
+            }
+            return rect;
+        } finally {
+            LinuxNative.munmap(addr, size);
         }
     }
 

@@ -30,6 +30,7 @@ public final class UnixSocket implements AutoCloseable {
     private final MessageBuffer sendBuffer = new MessageBuffer();
     private final MessageBuffer recvBuffer = new MessageBuffer();
     private volatile boolean closed;
+    private final Memory pollFd = new Memory(8); // struct pollfd
 
     private UnixSocket(int fd) {
         this.fd = fd;
@@ -159,6 +160,23 @@ public final class UnixSocket implements AutoCloseable {
             }
             dst.position(dst.position() + (int) n);
             return (int) n;
+        }
+    }
+
+    /**
+     * Waits up to timeoutMillis for data (or the peer's close) to read; false on timeout. Lets a
+     * caller that needs a reply bound how long an unresponsive peer can stall it.
+     */
+    public boolean awaitReadable(int timeoutMillis) throws NativeException {
+        synchronized (pollFd) {
+            pollFd.setInt(0, fd);
+            pollFd.setShort(4, LinuxNative.POLLIN);
+            pollFd.setShort(6, (short) 0);
+            int r;
+            do {
+                r = LinuxNative.poll(Pointer.nativeValue(pollFd), 1, timeoutMillis);
+            } while (r < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            return LinuxNative.check("poll", r) > 0;
         }
     }
 
