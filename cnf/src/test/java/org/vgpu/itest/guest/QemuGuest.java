@@ -54,7 +54,7 @@ public final class QemuGuest implements AutoCloseable {
         return process;
     }
 
-    /** Boots and waits for the marker on the serial console; retries once on a hung boot. */
+    /** Boots and waits for the marker on the serial console; retries once on a hung or crashed boot (not on VGPU-FAIL). */
     public String bootUntil(String marker, Duration timeout) throws Exception {
         for (int attempt = 1; ; attempt++) {
             start();
@@ -110,7 +110,8 @@ public final class QemuGuest implements AutoCloseable {
                 }
             }
             if (!process.isAlive()) {
-                throw new AssertionError("QEMU exited (" + process.exitValue() + ") before '" + marker + "':\n"
+                // Retryable like a hang: a guest that crashes during boot (seen with nested KVM under load) ends QEMU too.
+                throw new IllegalStateException("QEMU exited (" + process.exitValue() + ") before '" + marker + "':\n"
                         + Files.readString(dir.resolve("qemu-" + boot + ".log")) + "\n" + serial());
             }
             Thread.sleep(100);
