@@ -46,6 +46,7 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
     private volatile RunningDevice running; // non-null between DRIVER_OK and reset
     private int queueSelect;
     private int shmSelect;
+    private boolean closed;
 
     /**
      * @param sharedMemory the device's shared memory regions, already placed in guest-physical
@@ -366,6 +367,10 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
     /** Stops the device and frees the kick eventfds; the VM must have unbound its ioeventfds. */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         reset();
         kicks.close();
     }
