@@ -14,6 +14,7 @@ import org.vgpu.virtio.api.VirtioDevice;
  * Not thread-safe: the transport serialises guest accesses.
  */
 final class DeviceConfigWindow {
+    private static final System.Logger LOG = System.getLogger(DeviceConfigWindow.class.getName());
     private final VirtioDevice device;
     private final int limit; // bytes of config the window can address
     private final ByteBuffer scratch = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
@@ -66,7 +67,13 @@ final class DeviceConfigWindow {
         scratch.clear();
         scratch.putInt(0, 0);
         scratch.limit(size);
-        device.readConfig(offset, scratch);
+        try {
+            device.readConfig(offset, scratch);
+        } catch (RuntimeException e) {
+            // a device bug must not reach the vCPU thread: MmioHandler never throws
+            LOG.log(System.Logger.Level.ERROR, device.name() + ": readConfig(" + offset + ") failed", e);
+            return 0;
+        }
         scratch.limit(4); // absolute reads are checked against the limit
         return scratch.getInt(0);
     }
@@ -78,6 +85,10 @@ final class DeviceConfigWindow {
         scratch.clear();
         scratch.putInt(0, (int) value);
         scratch.limit(size);
-        device.writeConfig(offset, scratch);
+        try {
+            device.writeConfig(offset, scratch);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.ERROR, device.name() + ": writeConfig(" + offset + ") failed", e);
+        }
     }
 }

@@ -76,6 +76,13 @@ public final class MmioRegisters {
     /** Per-queue reset through QueueReset; offered by the transport itself. */
     public static final int F_RING_RESET = 40;
 
+    /**
+     * Transport features this transport does not implement, masked out of whatever a device
+     * offers: packed rings (SplitQueue only), notification data in QueueNotify (the value must
+     * stay the queue index an ioeventfd matches on) and config-space notification data.
+     */
+    public static final long UNSUPPORTED_TRANSPORT_FEATURES = 1L << 34 | 1L << 38 | 1L << 39;
+
     /** A missing shared memory region reads as length and base -1 (spec 4.2.2, SHMLenLow). */
     public static final long NO_SHM_REGION = -1L;
 

@@ -46,7 +46,7 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
     private volatile RunningDevice running; // non-null between DRIVER_OK and reset
     private int queueSelect;
     private int shmSelect;
-    private boolean closed;
+    private volatile boolean closed;
 
     /**
      * @param sharedMemory the device's shared memory regions, already placed in guest-physical
@@ -59,7 +59,8 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
         this.name = "virtio-mmio:" + device.name();
         this.sharedMemory = List.copyOf(sharedMemory);
         // RING_RESET is a transport feature: QueueReset is ours to implement, not the device's.
-        this.features = new FeatureRegisters(device.offeredFeatures() | 1L << F_RING_RESET);
+        this.features = new FeatureRegisters(
+                device.offeredFeatures() & ~UNSUPPORTED_TRANSPORT_FEATURES | 1L << F_RING_RESET);
         this.queues = new QueueRegisters[device.queueCount()];
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new QueueRegisters(device.maxQueueSize(i));
@@ -88,8 +89,11 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
         return QUEUE_NOTIFY;
     }
 
-    /** For the shell: "reset", "driver-ok pending", "active", "failed" or "needs reset: why". */
+    /** For the shell: "reset", "driver-ok pending", "active", "failed", "needs reset: why" or "closed". */
     public String state() {
+        if (closed) {
+            return "closed";
+        }
         String reason = needsReset.get();
         if (reason != null) {
             return "needs reset: " + reason;
@@ -108,7 +112,7 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
 
     @Override
     public synchronized long read(long offset, int size) {
-        if (offset < 0 || offset >= WINDOW_SIZE) {
+        if (closed || offset < 0 || offset >= WINDOW_SIZE) {
             return 0;
         }
         if (offset >= CONFIG) {
@@ -122,7 +126,7 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
 
     @Override
     public synchronized void write(long offset, int size, long value) {
-        if (offset < 0 || offset >= WINDOW_SIZE) {
+        if (closed || offset < 0 || offset >= WINDOW_SIZE) {
             return;
         }
         if (offset >= CONFIG) {

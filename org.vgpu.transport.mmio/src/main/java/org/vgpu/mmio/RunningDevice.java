@@ -24,16 +24,18 @@ final class RunningDevice {
     private final SplitQueue[] queues; // null where the driver did not enable the queue at DRIVER_OK
     private final EventFd[] kicks; // null where queues[i] is null: the worker polls only served queues
     private final BasicActivation activation;
+    private final RevocableInterrupt interrupt;
     private final boolean eventIdx;
     private QueueWorker worker;
 
     private RunningDevice(VirtioDevice device, GuestMemory memory, SplitQueue[] queues, EventFd[] kicks,
-            BasicActivation activation, boolean eventIdx) {
+            BasicActivation activation, RevocableInterrupt interrupt, boolean eventIdx) {
         this.device = device;
         this.memory = memory;
         this.queues = queues;
         this.kicks = kicks;
         this.activation = activation;
+        this.interrupt = interrupt;
         this.eventIdx = eventIdx;
     }
 
@@ -60,13 +62,20 @@ final class RunningDevice {
                 q.setReady(true);
             }
         }
-        BasicActivation activation = new BasicActivation(memory, queues, interrupt, needsReset, name);
-        RunningDevice running = new RunningDevice(device, memory, queues, kicks, activation, eventIdx);
+        // Both paths back to the driver close at stop(), so an old activation cannot reach a new session.
+        RevocableInterrupt gate = new RevocableInterrupt(interrupt);
+        Consumer<String> gatedNeedsReset = reason -> {
+            if (!gate.isRevoked()) {
+                needsReset.accept(reason);
+            }
+        };
+        BasicActivation activation = new BasicActivation(memory, queues, gate, gatedNeedsReset, name);
+        RunningDevice running = new RunningDevice(device, memory, queues, kicks, activation, gate, eventIdx);
         try {
             device.activate(activation);
             running.startWorker();
         } catch (NativeException | RuntimeException e) {
-            running.halt();
+            running.stop();
             device.reset();
             throw e;
         }
@@ -78,12 +87,10 @@ final class RunningDevice {
         worker.start();
     }
 
-    /** Stops the worker and takes every queue from the device; the caller resets the device. */
+    /** Stops the worker, takes every queue from the device and cuts its interrupts; the caller resets the device. */
     void stop() {
-        if (worker != null) {
-            worker.stop();
-            worker = null;
-        }
+        pauseWorker();
+        interrupt.revoke();
         halt();
     }
 

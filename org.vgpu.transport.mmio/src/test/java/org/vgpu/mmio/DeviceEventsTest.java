@@ -110,4 +110,40 @@ class DeviceEventsTest {
         assertThrows(IllegalArgumentException.class, () -> new SharedMemoryRegion(-1, 0, 0x1000));
         assertThrows(IllegalArgumentException.class, () -> new SharedMemoryRegion(1, -0x1000, 0x2000));
     }
+
+    @Test
+    void anOldActivationCannotReachTheNextSession() throws Exception {
+        f = new Fixture();
+        f.driver.initialize(Fixture.ALL_FEATURES);
+        var old = f.device.activation();
+        f.driver.reset();
+        old.interrupt().signalConfig();
+        old.interrupt().signalQueue(0);
+        old.needsReset("late");
+        assertEquals(0, f.irqs.get());
+        assertEquals(0, f.driver.readl(INTERRUPT_STATUS));
+        assertEquals(0, f.driver.status());
+        assertEquals("reset", f.transport.state());
+    }
+
+    @Test
+    void transportFeaturesWeDoNotImplementAreNotOffered() throws Exception {
+        long packed = 1L << 34;
+        long notificationData = 1L << 38;
+        f = new Fixture(new EchoDevice(EchoDevice.FEATURES | packed | notificationData), List.of());
+        assertEquals(EchoDevice.FEATURES | 1L << F_RING_RESET, f.driver.deviceFeatures());
+    }
+
+    @Test
+    void aClosedTransportIsInert() throws Exception {
+        f = new Fixture();
+        f.driver.initialize(Fixture.ALL_FEATURES);
+        f.transport.close();
+        assertEquals("closed", f.transport.state());
+        assertNull(f.device.activation());
+        assertEquals(0, f.driver.readl(MAGIC_VALUE));
+        f.driver.notify(0); // its kick eventfd is gone: nothing may touch it
+        f.driver.writel(STATUS_ACKNOWLEDGE, STATUS);
+        assertEquals(0, f.driver.status());
+    }
 }

@@ -31,8 +31,14 @@ final class EchoDevice implements VirtioDevice {
     private volatile DeviceActivation activation;
     private volatile long acked;
     private final ByteBuffer buf = ByteBuffer.allocateDirect(4096);
+    private final long offered;
 
     EchoDevice() {
+        this(FEATURES);
+    }
+
+    EchoDevice(long offered) {
+        this.offered = offered;
         for (int i = 0; i < CONFIG_SIZE; i++) {
             config.put(i, (byte) (0xa0 + i));
         }
@@ -40,8 +46,8 @@ final class EchoDevice implements VirtioDevice {
 
     @Override public String name() { return "echo0"; }
     @Override public int deviceId() { return DEVICE_ID; }
-    @Override public long offeredFeatures() { return FEATURES; }
-    @Override public void ackFeatures(long features) { acked = features & FEATURES; }
+    @Override public long offeredFeatures() { return offered; }
+    @Override public void ackFeatures(long features) { acked = features & offered; }
     @Override public long ackedFeatures() { return acked; }
     @Override public int configSize() { return CONFIG_SIZE; }
     @Override public int configGeneration() { return generation; }

@@ -14,7 +14,7 @@ final class Fixture implements AutoCloseable {
     static final long ALL_FEATURES = -1L;
 
     final GuestMemoryMap memory = new GuestMemoryMap();
-    final EchoDevice device = new EchoDevice();
+    final EchoDevice device;
     final AtomicInteger irqs = new AtomicInteger();
     final MmioTransport transport;
     final LinuxDriver driver;
@@ -24,6 +24,11 @@ final class Fixture implements AutoCloseable {
     }
 
     Fixture(List<SharedMemoryRegion> shm) throws Exception {
+        this(new EchoDevice(), shm);
+    }
+
+    Fixture(EchoDevice device, List<SharedMemoryRegion> shm) throws Exception {
+        this.device = device;
         memory.addRegion(MemoryRegion.anonymous(0, MEMORY_SIZE));
         transport = new MmioTransport(device, memory, irqs::incrementAndGet, shm);
         driver = new LinuxDriver(transport);
