@@ -11,7 +11,7 @@ import org.vgpu.virtio.memory.GuestMemoryException;
  * request/response buffer pair per descriptor slot.
  */
 final class GuestRing {
-    static final int SLOT_BYTES = 0x100;
+    static final int SLOT_BYTES = 0x400; // room for a virtio-gpu display info response
     private static final int F_NEXT = 1;
     private static final int F_WRITE = 2;
 
@@ -51,11 +51,16 @@ final class GuestRing {
 
     /** Puts request + a writable buffer of the same length on the ring (descriptors 2k, 2k+1). */
     void send(byte[] request) throws GuestMemoryException {
+        send(request, request.length);
+    }
+
+    /** Puts request + a writable buffer of responseLength bytes on the ring. */
+    void send(byte[] request, int responseLength) throws GuestMemoryException {
         int slot = availIdx % (size / 2);
         int head = 2 * slot;
         memory.write(request(slot), ByteBuffer.wrap(request), 0, request.length);
         descriptor(head, request(slot), request.length, F_NEXT, head + 1);
-        descriptor(head + 1, response(slot), request.length, F_WRITE, 0);
+        descriptor(head + 1, response(slot), responseLength, F_WRITE, 0);
         memory.writeShort(driver() + 4 + 2L * (availIdx % size), (short) head);
         availIdx = (availIdx + 1) & 0xffff;
         memory.writeShort(driver() + 2, (short) availIdx);
