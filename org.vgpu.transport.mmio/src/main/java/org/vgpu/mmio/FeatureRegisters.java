@@ -17,10 +17,6 @@ final class FeatureRegisters {
         this.offered = offered;
     }
 
-    long offered() {
-        return offered;
-    }
-
     void selectDeviceWord(int select) {
         deviceSelect = select;
     }

@@ -27,10 +27,6 @@ final class QueueKicks implements AutoCloseable {
         }
     }
 
-    int count() {
-        return kicks.length;
-    }
-
     EventFd kick(int queueIndex) {
         return kicks[queueIndex];
     }

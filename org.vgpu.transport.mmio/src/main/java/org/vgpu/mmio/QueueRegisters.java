@@ -70,22 +70,6 @@ final class QueueRegisters {
         return ready;
     }
 
-    int size() {
-        return size;
-    }
-
-    long desc() {
-        return desc;
-    }
-
-    long driver() {
-        return driver;
-    }
-
-    long device() {
-        return device;
-    }
-
     /** Copies size and addresses into the queue the device will use (not its ready flag). */
     void configure(SplitQueue queue, boolean eventIdx) {
         queue.reset();

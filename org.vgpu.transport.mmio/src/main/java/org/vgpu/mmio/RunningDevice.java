@@ -106,10 +106,6 @@ final class RunningDevice {
         }
     }
 
-    boolean isRunning() {
-        return worker != null && worker.isRunning();
-    }
-
     /** QueueReset or QueueReady=0: the device stops using one queue, the others go on. */
     void disableQueue(int index) throws NativeException {
         SplitQueue q = queues[index];
