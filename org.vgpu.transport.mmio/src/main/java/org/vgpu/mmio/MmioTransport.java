@@ -26,6 +26,10 @@ import org.vgpu.virtio.sys.NativeException;
  * so a hostile guest can never make this class throw. Writes the spec forbids at that moment
  * (queue registers before FEATURES_OK or while the queue is ready, driver features after
  * FEATURES_OK) are ignored too: Linux never makes them.
+ *
+ * <p>The device's queue worker raises the {@link IrqLine} on its own thread, while a vCPU may
+ * be inside a reset waiting for that worker to end: {@code IrqLine.trigger()} must never wait
+ * for a vCPU (an irqfd write does not).
  */
 public final class MmioTransport implements MmioHandler, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(MmioTransport.class.getName());
