@@ -55,11 +55,11 @@ public final class CommandDecoder {
         if ((flags & FLAG_FENCE) != 0) {
             stats.countFence(); // commands run synchronously, so fences complete in submission order
         }
-        int result = execute(type, req, n);
+        int result = execute(type, ctxId, req, n);
         return respond(result, flags, fenceId, ctxId, ringIdx);
     }
 
-    private int execute(int type, ByteBuffer req, int n) {
+    private int execute(int type, int ctxId, ByteBuffer req, int n) {
         switch (type) {
             case CMD_GET_DISPLAY_INFO:
                 return state.displayInfo(scratch);
@@ -98,9 +98,49 @@ public final class CommandDecoder {
             case CMD_RESOURCE_DETACH_BACKING:
                 return n < REQ_DETACH_BACKING ? RESP_ERR_UNSPEC : state.detachBacking(req.getInt(24));
             case CMD_GET_CAPSET_INFO:
-                return n < REQ_GET_CAPSET_INFO ? RESP_ERR_UNSPEC : RESP_ERR_INVALID_PARAMETER; // num_capsets = 0
+                return n < REQ_GET_CAPSET_INFO ? RESP_ERR_UNSPEC : state.capsetInfo(u32(req, 24), scratch);
             case CMD_GET_CAPSET:
-                return n < REQ_GET_CAPSET ? RESP_ERR_UNSPEC : RESP_ERR_INVALID_PARAMETER;
+                return n < REQ_GET_CAPSET ? RESP_ERR_UNSPEC : state.capset(u32(req, 24), u32(req, 28), scratch);
+            case CMD_CTX_CREATE:
+                return n < REQ_CTX_CREATE ? RESP_ERR_UNSPEC : state.ctxCreate(ctxId, u32(req, 24), u32(req, 28), req, 32);
+            case CMD_CTX_DESTROY:
+                return state.ctxDestroy(ctxId);
+            case CMD_CTX_ATTACH_RESOURCE:
+                return n < REQ_CTX_RESOURCE ? RESP_ERR_UNSPEC : state.ctxAttach(ctxId, req.getInt(24));
+            case CMD_CTX_DETACH_RESOURCE:
+                return n < REQ_CTX_RESOURCE ? RESP_ERR_UNSPEC : state.ctxDetach(ctxId, req.getInt(24));
+            case CMD_SUBMIT_3D: {
+                if (n < REQ_SUBMIT_3D) {
+                    return RESP_ERR_UNSPEC;
+                }
+                long size = u32(req, 24);
+                if (size > n - REQ_SUBMIT_3D) {
+                    return RESP_ERR_INVALID_PARAMETER; // the command buffer is not all in the request
+                }
+                return state.submit3d(ctxId, req, REQ_SUBMIT_3D, size);
+            }
+            case CMD_RESOURCE_CREATE_3D:
+                if (n < REQ_RESOURCE_CREATE_3D) {
+                    return RESP_ERR_UNSPEC;
+                }
+                return state.createResource3d(req.getInt(24), u32(req, 28), req.getInt(32), u32(req, 40), u32(req, 44),
+                        u32(req, 48), u32(req, 52), u32(req, 56), u32(req, 60));
+            case CMD_TRANSFER_TO_HOST_3D:
+                if (n < REQ_TRANSFER_HOST_3D) {
+                    return RESP_ERR_UNSPEC;
+                }
+                return state.transferToHost3d(req.getInt(56), u32(req, 24), u32(req, 28), u32(req, 32), u32(req, 36), u32(req, 40),
+                        u32(req, 44), req.getLong(48), u32(req, 60), u32(req, 64));
+            case CMD_RESOURCE_MAP_BLOB:
+                if (!state.blobEnabled()) {
+                    return RESP_ERR_UNSPEC;
+                }
+                return n < REQ_MAP_BLOB ? RESP_ERR_UNSPEC : state.mapBlob(req.getInt(24), req.getLong(32), scratch);
+            case CMD_RESOURCE_UNMAP_BLOB:
+                if (!state.blobEnabled()) {
+                    return RESP_ERR_UNSPEC;
+                }
+                return n < REQ_UNMAP_BLOB ? RESP_ERR_UNSPEC : state.unmapBlob(req.getInt(24));
             case CMD_GET_EDID:
                 return n < REQ_GET_EDID ? RESP_ERR_UNSPEC : state.edid(u32(req, 24), scratch);
             case CMD_RESOURCE_ASSIGN_UUID:
@@ -123,7 +163,7 @@ public final class CommandDecoder {
                 if (count <= MAX_BACKING_ENTRIES && n < REQ_RESOURCE_CREATE_BLOB + count * MEM_ENTRY_SIZE) {
                     return RESP_ERR_UNSPEC; // the entries are not all in the request
                 }
-                return state.createBlob(req.getInt(24), u32(req, 28), u32(req, 32), count, req.getLong(40), req.getLong(48),
+                return state.createBlob(ctxId, req.getInt(24), u32(req, 28), u32(req, 32), count, req.getLong(40), req.getLong(48),
                         req, REQ_RESOURCE_CREATE_BLOB);
             }
             case CMD_SET_SCANOUT_BLOB:
@@ -136,7 +176,7 @@ public final class CommandDecoder {
                 return state.setScanoutBlob(u32(req, 40), req.getInt(44), u32(req, 24), u32(req, 28), u32(req, 32), u32(req, 36),
                         u32(req, 48), u32(req, 52), req.getInt(56), u32(req, 64), u32(req, 80));
             default:
-                return RESP_ERR_UNSPEC; // 3D and unknown commands: not offered
+                return RESP_ERR_UNSPEC; // TRANSFER_FROM_HOST_3D and unknown commands
         }
     }
 
@@ -150,6 +190,12 @@ public final class CommandDecoder {
                 return RESP_EDID_SIZE;
             case RESP_OK_RESOURCE_UUID:
                 return RESP_UUID_SIZE;
+            case RESP_OK_CAPSET_INFO:
+                return RESP_CAPSET_INFO_SIZE;
+            case RESP_OK_CAPSET:
+                return RESP_CAPSET_SIZE;
+            case RESP_OK_MAP_INFO:
+                return RESP_MAP_INFO_SIZE;
             default:
                 return RESP_NODATA_SIZE;
         }

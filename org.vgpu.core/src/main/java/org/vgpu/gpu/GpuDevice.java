@@ -27,6 +27,8 @@ public class GpuDevice implements VirtioDevice {
 
     static final long OFFERED_FEATURES = 1L << F_VERSION_1 | 1L << F_RING_EVENT_IDX | 1L << F_RING_INDIRECT_DESC
             | 1L << F_EDID | 1L << F_RESOURCE_UUID | 1L << F_RESOURCE_BLOB | 1L << F_BLOB_ALIGNMENT;
+    /** With the cross-domain capset: Linux creates contexts and HOST3D blobs only with VIRGL negotiated. */
+    static final long CONTEXT_FEATURES = 1L << F_VIRGL | 1L << F_CONTEXT_INIT;
     static final int QUEUE_SIZE = 256;
 
     private final GpuState state;
@@ -137,12 +139,12 @@ public class GpuDevice implements VirtioDevice {
 
     @Override
     public long offeredFeatures() {
-        return OFFERED_FEATURES;
+        return state.contextsEnabled() ? OFFERED_FEATURES | CONTEXT_FEATURES : OFFERED_FEATURES;
     }
 
     @Override
     public void ackFeatures(long features) {
-        ackedFeatures = features & OFFERED_FEATURES;
+        ackedFeatures = features & offeredFeatures();
         state.setBlobEnabled((ackedFeatures & 1L << F_RESOURCE_BLOB) != 0);
     }
 
@@ -161,7 +163,8 @@ public class GpuDevice implements VirtioDevice {
             case CONFIG_EVENTS_READ: return eventsRead;
             case CONFIG_NUM_SCANOUTS: return state.numScanouts();
             case CONFIG_BLOB_ALIGNMENT: return BLOB_ALIGNMENT;
-            default: return 0; // events_clear reads 0, num_capsets = 0
+            case CONFIG_NUM_CAPSETS: return state.contextsEnabled() ? 1 : 0;
+            default: return 0; // events_clear reads 0
         }
     }
 
@@ -204,6 +207,7 @@ public class GpuDevice implements VirtioDevice {
     @Override
     public void activate(DeviceActivation activation) {
         state.setMemory(activation.memory());
+        state.setHostVisible(activation.sharedMemory(SHM_HOST_VISIBLE));
         this.activation = activation;
     }
 
@@ -250,6 +254,7 @@ public class GpuDevice implements VirtioDevice {
         ackedFeatures = 0;
         state.reset();
         state.setMemory(null);
+        state.setHostVisible(null);
         synchronized (this) {
             eventsRead = 0;
         }

@@ -6,7 +6,7 @@ import org.vgpu.gpu.protocol.Protocol;
  * A device's configuration, already clamped to what the protocol can express: 1..16 scanouts and
  * a preferred mode of 16..4095 pixels per side (the EDID detailed timing holds 12 bits).
  */
-public record GpuSettings(String name, int numScanouts, int width, int height, long quotaBytes) {
+public record GpuSettings(String name, int numScanouts, int width, int height, long quotaBytes, boolean crossDomain) {
 
     public static final int MIN_SIDE = 16;
     public static final int MAX_SIDE = 4095;
@@ -18,13 +18,22 @@ public record GpuSettings(String name, int numScanouts, int width, int height, l
         quotaBytes = Math.max(0, quotaBytes);
     }
 
+    /** Without contexts: a 2D device (VIRGL and CONTEXT_INIT not offered). */
+    public GpuSettings(String name, int numScanouts, int width, int height, long quotaBytes) {
+        this(name, numScanouts, width, height, quotaBytes, false);
+    }
+
+    public GpuSettings withCrossDomain(boolean enabled) {
+        return new GpuSettings(name, numScanouts, width, height, quotaBytes, enabled);
+    }
+
     public static GpuSettings defaults(String name) {
         return new GpuSettings(name, 1, 1280, 800, 256L << 20);
     }
 
     public static GpuSettings from(GpuConfig config) {
         return new GpuSettings(config.vgpu_device_name(), config.num_scanouts(), config.width(), config.height(),
-                (long) Math.max(0, config.host_memory_quota_mib()) << 20);
+                (long) Math.max(0, config.host_memory_quota_mib()) << 20, config.cross_domain());
     }
 
     private static int clamp(int v, int min, int max) {

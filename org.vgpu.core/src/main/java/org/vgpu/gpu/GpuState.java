@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.vgpu.gpu.spi.BackendException;
@@ -19,6 +20,7 @@ import org.vgpu.gpu.spi.PixelFormat;
 import org.vgpu.gpu.spi.Probe;
 import org.vgpu.gpu.spi.ResourceBackend;
 import org.vgpu.gpu.spi.ResourceSpec;
+import org.vgpu.virtio.api.SharedMemoryWindow;
 import org.vgpu.virtio.memory.GuestMemory;
 import org.vgpu.virtio.memory.GuestMemoryException;
 
@@ -48,11 +50,17 @@ public final class GpuState {
     private long usedBytes;
     private GuestMemory memory;
     private volatile DisplaySink[] sinks = new DisplaySink[0];
+    /** Contexts exist only on a device configured with the cross-domain capset. */
+    private final GpuContexts contexts;
+    /** The transport's HOST_VISIBLE region of the current activation, or null. */
+    private SharedMemoryWindow hostVisible;
+    private final GpuContexts.RingWriter ringWriter = this::writeRing;
 
     public GpuState(GpuSettings settings, BackendSelector selector) {
         this.deviceName = settings.name();
         this.selector = selector;
         this.quotaBytes = settings.quotaBytes();
+        this.contexts = settings.crossDomain() ? new GpuContexts() : null;
         this.scanouts = new Scanout[settings.numScanouts()];
         for (int i = 0; i < scanouts.length; i++) {
             scanouts[i] = new Scanout(i, settings.width(), settings.height(), stats);
@@ -66,6 +74,16 @@ public final class GpuState {
     /** The guest memory of the current activation (null when inactive). */
     public synchronized void setMemory(GuestMemory memory) {
         this.memory = memory;
+    }
+
+    /** The transport's host-visible region for MAP_BLOB (null: MAP_BLOB answers ERR_UNSPEC). */
+    public synchronized void setHostVisible(SharedMemoryWindow window) {
+        this.hostVisible = window;
+    }
+
+    /** Whether this device speaks contexts (VIRGL + CONTEXT_INIT with the cross-domain capset). */
+    public boolean contextsEnabled() {
+        return contexts != null;
     }
 
     public synchronized void addSink(DisplaySink sink) {
@@ -161,6 +179,10 @@ public final class GpuState {
         if (cursor.resourceId == resourceId) {
             cursor.resourceId = 0; // the image was copied at UPDATE_CURSOR and stays visible
         }
+        unmap(r); // the guest loses the mapping before the memory behind it goes
+        if (contexts != null) {
+            contexts.resourceGone(resourceId);
+        }
         if (r.store != null) {
             r.store.destroy();
         }
@@ -182,12 +204,18 @@ public final class GpuState {
      * host-visible region, which this device has not (yet), so it is refused like HOST3D.
      * Everything is checked before anything is allocated.
      */
-    int createBlob(int resourceId, long blobMem, long flags, long count, long blobId, long size, ByteBuffer req, int index) {
+    int createBlob(int ctxId, int resourceId, long blobMem, long flags, long count, long blobId, long size, ByteBuffer req, int index) {
         if (resourceId == 0 || resources.get(resourceId) != null) {
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
-        if (blobMem != BLOB_MEM_GUEST || (flags & ~(long) (BLOB_FLAG_USE_MAPPABLE | BLOB_FLAG_USE_SHAREABLE
-                | BLOB_FLAG_USE_CROSS_DEVICE)) != 0 || (flags & BLOB_FLAG_USE_MAPPABLE) != 0) {
+        if ((flags & ~(long) (BLOB_FLAG_USE_MAPPABLE | BLOB_FLAG_USE_SHAREABLE | BLOB_FLAG_USE_CROSS_DEVICE)) != 0) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        if (blobMem == BLOB_MEM_HOST3D && contexts != null) {
+            return createHostBlob(ctxId, resourceId, flags, count, blobId, size);
+        }
+        // A guest maps a GUEST blob's pages itself; MAPPABLE is only meaningful where contexts (and their rings) exist.
+        if (blobMem != BLOB_MEM_GUEST || ((flags & BLOB_FLAG_USE_MAPPABLE) != 0 && contexts == null)) {
             return RESP_ERR_INVALID_PARAMETER;
         }
         if (blobId != 0 || size <= 0 || size > Integer.MAX_VALUE || count > MAX_BACKING_ENTRIES) {
@@ -204,6 +232,7 @@ public final class GpuState {
         }
         Resource r = new Resource(new ResourceSpec(resourceId, 0, 0, 0));
         r.blob = true;
+        r.blobFlags = flags;
         r.blobSize = size;
         r.backing = readBacking(req, index, count);
         r.backendReason = "a blob gets its backend with its scanout layout (SET_SCANOUT_BLOB)";
@@ -240,7 +269,12 @@ public final class GpuState {
             return RESP_ERR_INVALID_PARAMETER;
         }
         ResourceSpec layout = new ResourceSpec(resourceId, format, (int) (stride / BYTES_PER_PIXEL), (int) height);
-        if (r.store == null || !layout.equals(r.spec) || r.blobOffset != offset) {
+        if (r.host3d) {
+            // Host memory laid out as GET_IMAGE_REQUIREMENTS said: a scanout must read it that way.
+            if (format != r.spec.format() || layout.width() != r.spec.width() || height != r.spec.height() || offset != 0) {
+                return RESP_ERR_INVALID_PARAMETER;
+            }
+        } else if (r.store == null || !layout.equals(r.spec) || r.blobOffset != offset) {
             BackingList pages = blobPages(r, offset, stride, height);
             BackendSelector.Selection sel = selector.select(deviceName, layout, pages);
             if (sel.backend() == null) {
@@ -411,8 +445,8 @@ public final class GpuState {
         if (count > MAX_BACKING_ENTRIES) {
             return RESP_ERR_INVALID_PARAMETER;
         }
-        if (r.backing != null) {
-            return RESP_ERR_UNSPEC; // as QEMU: a resource has one backing; detach first
+        if (r.backing != null || r.host3d) {
+            return RESP_ERR_UNSPEC; // as QEMU: a resource has one backing; detach first. A HOST3D blob has none.
         }
         GuestMemory mem = memory;
         long total = backingTotal(req, index, count);
@@ -508,6 +542,14 @@ public final class GpuState {
         }
         if (r.store == null) {
             throw new BackendException("blob " + Integer.toUnsignedString(resourceId) + " has no pixels yet (no scanout layout)", false);
+        }
+        if (r.mappedAt >= 0) {
+            // The guest writes the mapped pages directly: a copy made now could miss its next writes.
+            throw new BackendException("blob " + Integer.toUnsignedString(resourceId) + " is mapped into the guest at 0x"
+                    + Long.toHexString(r.mappedAt) + "; it can move once the guest unmaps it", false);
+        }
+        if (r.spec.hostVisible() && !target.capabilities().hostVisibleMapping()) {
+            throw new BackendException(target.name() + " declined: no host memory it can map into the guest", false);
         }
         Probe probe = target.probe(r.spec, r.backing);
         if (!probe.accepts()) {
@@ -715,13 +757,230 @@ public final class GpuState {
             disable(s);
         }
         for (Resource r : resources.values()) {
+            unmap(r); // before the memory behind the mapping goes
             if (r.store != null) {
                 r.store.destroy();
             }
         }
         resources.clear();
+        if (contexts != null) {
+            contexts.clear();
+        }
         usedBytes = 0;
         cursor.reset();
+    }
+
+    // ---- contexts, 3D-as-2D and host-visible blobs ----
+
+    /** GET_CAPSET_INFO: index 0 is the cross-domain capset on a device with contexts. */
+    int capsetInfo(long index, ByteBuffer resp) {
+        if (contexts == null || index != 0) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        resp.putInt(HDR_SIZE, CAPSET_CROSS_DOMAIN);
+        resp.putInt(HDR_SIZE + 4, 0);   // max version
+        resp.putInt(HDR_SIZE + 8, CROSS_DOMAIN_CAPABILITIES_SIZE);
+        resp.putInt(HDR_SIZE + 12, 0);
+        return RESP_OK_CAPSET_INFO;
+    }
+
+    /** GET_CAPSET: the cross-domain capabilities; no channels (no Wayland proxy), no dma-buf import. */
+    int capset(long capsetId, long version, ByteBuffer resp) {
+        if (contexts == null || capsetId != CAPSET_CROSS_DOMAIN || version != 0) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        resp.putInt(HDR_SIZE, CROSS_DOMAIN_VERSION);
+        resp.putInt(HDR_SIZE + 4, 0);   // supported_channels
+        resp.putInt(HDR_SIZE + 8, 0);   // supports_dmabuf
+        resp.putInt(HDR_SIZE + 12, 0);  // supports_external_gpu_memory
+        return RESP_OK_CAPSET;
+    }
+
+    int ctxCreate(int ctxId, long nameLength, long contextInit, ByteBuffer req, int nameIndex) {
+        return contexts == null ? RESP_ERR_UNSPEC : contexts.create(ctxId, nameLength, contextInit, req, nameIndex);
+    }
+
+    int ctxDestroy(int ctxId) {
+        return contexts == null ? RESP_ERR_UNSPEC : contexts.destroy(ctxId);
+    }
+
+    int ctxAttach(int ctxId, int resourceId) {
+        return contexts == null ? RESP_ERR_UNSPEC : contexts.attach(ctxId, resourceId, resources.get(resourceId) != null);
+    }
+
+    int ctxDetach(int ctxId, int resourceId) {
+        return contexts == null ? RESP_ERR_UNSPEC : contexts.detach(ctxId, resourceId);
+    }
+
+    int submit3d(int ctxId, ByteBuffer req, int index, long size) {
+        return contexts == null ? RESP_ERR_UNSPEC : contexts.submit(ctxId, req, index, size, ringWriter);
+    }
+
+    /** The query ring is a GUEST blob: its first bytes are written through its checked guest pages. */
+    private boolean writeRing(int resourceId, ByteBuffer src, int length) {
+        Resource r = resources.get(resourceId);
+        if (r == null || !r.blob || r.host3d || r.backing == null || r.blobSize < length || memory == null) {
+            return false;
+        }
+        BackingList pages = r.backing.slice(0, length);
+        int done = 0;
+        try {
+            for (int i = 0; i < pages.entries() && done < length; i++) {
+                int n = Math.min(pages.length(i), length - done);
+                memory.write(pages.address(i), src, done, n);
+                done += n;
+            }
+        } catch (GuestMemoryException e) {
+            return false;
+        }
+        return done == length;
+    }
+
+    /**
+     * RESOURCE_CREATE_BLOB(HOST3D): redeems a blob_id that GET_IMAGE_REQUIREMENTS gave this context;
+     * the pixels live in host memory of a backend that can map them into the guest (hostmem).
+     */
+    private int createHostBlob(int ctxId, int resourceId, long flags, long count, long blobId, long size) {
+        if (!contexts.exists(ctxId)) {
+            return RESP_ERR_INVALID_CONTEXT_ID;
+        }
+        if (count != 0) {
+            return RESP_ERR_INVALID_PARAMETER; // host memory: no guest pages
+        }
+        GpuContexts.Image image = contexts.takeImage(ctxId, blobId);
+        if (image == null) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        if (size != image.size()) {
+            contexts.returnImage(ctxId, blobId, image);
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        long charge = size + RESOURCE_OVERHEAD;
+        if (charge > quotaBytes - usedBytes) {
+            contexts.returnImage(ctxId, blobId, image);
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
+        ResourceSpec spec = new ResourceSpec(resourceId, image.format(), image.width(), image.height(), true);
+        BackendSelector.Selection sel = selector.select(deviceName, spec, null);
+        BackendResource store;
+        try {
+            if (sel.backend() == null) {
+                throw new BackendException(sel.reason(), true);
+            }
+            store = sel.backend().create(spec);
+        } catch (BackendException e) {
+            LOG.log(Level.DEBUG, "{0}: no host memory for blob {1}: {2}", deviceName, resourceId, e.getMessage());
+            contexts.returnImage(ctxId, blobId, image);
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
+        Resource r = new Resource(spec);
+        r.blob = true;
+        r.host3d = true;
+        r.blobFlags = flags;
+        r.blobSize = size;
+        r.backend = sel.backend();
+        r.backendReason = sel.reason();
+        r.store = store;
+        r.storeCharge = charge;
+        usedBytes += charge;
+        resources.put(resourceId, r);
+        contexts.attach(ctxId, resourceId, true);
+        return RESP_OK_NODATA;
+    }
+
+    /** RESOURCE_MAP_BLOB: maps a HOST3D MAPPABLE blob's host memory at offset of the host-visible region. */
+    int mapBlob(int resourceId, long offset, ByteBuffer resp) {
+        Resource r = resources.get(resourceId);
+        if (r == null || !r.host3d) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        SharedMemoryWindow window = hostVisible;
+        if (window == null) {
+            return RESP_ERR_UNSPEC; // the transport has no host-visible region
+        }
+        long length = (r.blobSize + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT;
+        if ((r.blobFlags & BLOB_FLAG_USE_MAPPABLE) == 0 || r.mappedAt >= 0 || (offset & (BLOB_ALIGNMENT - 1)) != 0
+                || offset < 0 || offset > window.size() || length > window.size() - offset) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        for (Resource other : resources.values()) {
+            long otherLength = (other.blobSize + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT;
+            if (other.mappedAt >= 0 && offset < other.mappedAt + otherLength && other.mappedAt < offset + length) {
+                return RESP_ERR_INVALID_PARAMETER; // overlaps another mapped blob
+            }
+        }
+        int fd = r.store.mappableFd();
+        if (fd < 0) {
+            return RESP_ERR_UNSPEC;
+        }
+        try {
+            window.map(offset, fd, 0, length, true);
+        } catch (SharedMemoryWindow.MappingException e) {
+            LOG.log(Level.DEBUG, "{0}: MAP_BLOB {1} at {2}: {3}", deviceName, resourceId, offset, e.getMessage());
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        r.mappedAt = offset;
+        resp.putInt(HDR_SIZE, MAP_CACHE_CACHED);
+        resp.putInt(HDR_SIZE + 4, 0);
+        return RESP_OK_MAP_INFO;
+    }
+
+    int unmapBlob(int resourceId) {
+        Resource r = resources.get(resourceId);
+        if (r == null || !r.host3d) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (r.mappedAt < 0) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        unmap(r);
+        return RESP_OK_NODATA;
+    }
+
+    private void unmap(Resource r) {
+        if (r.mappedAt < 0) {
+            return;
+        }
+        SharedMemoryWindow window = hostVisible;
+        if (window != null) {
+            try {
+                window.unmap(r.mappedAt, (r.blobSize + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT);
+            } catch (SharedMemoryWindow.MappingException e) {
+                LOG.log(Level.WARNING, "{0}: unmapping blob {1}: {2}", deviceName, Integer.toUnsignedString(r.spec.resourceId()), e.getMessage());
+            }
+        }
+        r.mappedAt = -1;
+    }
+
+    /** RESOURCE_CREATE_3D as Linux sends it for dumb buffers with VIRGL on: a plain 2D texture, served as a 2D resource. */
+    int createResource3d(int resourceId, long target, int format, long width, long height, long depth, long arraySize,
+            long lastLevel, long samples) {
+        if (contexts == null) {
+            return RESP_ERR_UNSPEC;
+        }
+        if (target != PIPE_TEXTURE_2D || depth != 1 || arraySize != 1 || lastLevel != 0 || samples > 1) {
+            return RESP_ERR_INVALID_PARAMETER; // no renderer for other targets, mipmaps or multisampling
+        }
+        return createResource2d(resourceId, format, width, height);
+    }
+
+    /** TRANSFER_TO_HOST_3D of a 2D resource: one layer, level 0, rows at the resource's stride. */
+    int transferToHost3d(int resourceId, long x, long y, long z, long w, long h, long d, long offset, long level, long stride) {
+        if (contexts == null) {
+            return RESP_ERR_UNSPEC;
+        }
+        Resource r = resources.get(resourceId);
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (z != 0 || d > 1 || level != 0 || (stride != 0 && stride != r.spec.stride())) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        return transferToHost2d(resourceId, x, y, w, h, offset);
+    }
+
+    public synchronized Map<Integer, String> contexts() {
+        return contexts == null ? Map.of() : contexts.describe();
     }
 
     // ---- inspection (shell, screenshots, tests) ----

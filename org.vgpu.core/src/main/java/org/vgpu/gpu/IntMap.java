@@ -100,6 +100,14 @@ final class IntMap<V> {
         return list;
     }
 
+    void forEach(java.util.function.BiConsumer<Integer, V> action) {
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != 0) {
+                action.accept(keys[i], uncheckedValue(values[i]));
+            }
+        }
+    }
+
     void clear() {
         keys = new int[64];
         values = new Object[64];

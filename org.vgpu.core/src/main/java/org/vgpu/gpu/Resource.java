@@ -14,6 +14,11 @@ final class Resource {
     int height;
     /** A GUEST blob: pixels only once SET_SCANOUT_BLOB gives them a layout (store is null before). */
     boolean blob;
+    /** A HOST3D blob: host memory from a host-visible backend, pixels from creation on, no guest pages. */
+    boolean host3d;
+    long blobFlags;
+    /** Offset in the host-visible window while MAP_BLOB has it mapped, else -1. */
+    long mappedAt = -1;
     long blobSize;
     long blobOffset;         // where the layout's first row starts in the blob
     ResourceBackend backend;

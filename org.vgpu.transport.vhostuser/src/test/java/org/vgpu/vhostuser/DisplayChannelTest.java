@@ -221,7 +221,8 @@ class DisplayChannelTest {
     private static void handshake(DisplayChannel channel) throws Exception {
         Thread t = new Thread(() -> channel.negotiate("gpuD", (s, w, h) -> { }));
         t.start();
-        t.join(5000);
+        t.join(10_000);
+        assertTrue(!t.isAlive(), "the display handshake finished");
     }
 
     @Test
@@ -275,6 +276,7 @@ class DisplayChannelTest {
             channel.update(0, 0, 0, 32, 16, pixels);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms < DisplayChannel.DMABUF_REPLY_TIMEOUT_MS + 1000, "bounded wait: " + ms + " ms");
+            assertEquals(1, peer.dmabufScanouts.get(), "the buffer was offered first");
             peer.awaitUpdateAfter(0, 5000);
             assertEquals(0, channel.dmabufUpdates());
             channel.update(0, 0, 0, 32, 16, pixels);

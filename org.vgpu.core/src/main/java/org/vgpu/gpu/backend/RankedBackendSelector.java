@@ -99,7 +99,10 @@ public final class RankedBackendSelector implements BackendSelector {
         Rules r = rules;
         StringBuilder declines = new StringBuilder();
         for (Candidate c : candidates(r, device, spec)) {
-            Probe p = c.backend.probe(spec, backing);
+            // A guest-mapped resource needs host memory the transport can map: only such backends are asked.
+            Probe p = spec.hostVisible() && !c.backend.capabilities().hostVisibleMapping()
+                    ? Probe.decline("no host memory it can map into the guest")
+                    : c.backend.probe(spec, backing);
             if (p.accepts()) {
                 String why = c.rule + ": " + c.backend.name() + " accepts (" + p.reason() + ")";
                 return new Selection(c.backend, declines.length() == 0 ? why : why + "; " + declines);

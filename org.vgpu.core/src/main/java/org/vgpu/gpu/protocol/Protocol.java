@@ -55,8 +55,16 @@ public final class Protocol {
     public static final int CMD_RESOURCE_ASSIGN_UUID = 0x10b;
     public static final int CMD_RESOURCE_CREATE_BLOB = 0x10c;
     public static final int CMD_SET_SCANOUT_BLOB = 0x10d;
-    // 3D / context commands (not offered: answered ERR_UNSPEC).
+    // 3D / context commands (offered with VIRGL + CONTEXT_INIT when the cross-domain context is configured).
     public static final int CMD_CTX_CREATE = 0x200;
+    public static final int CMD_CTX_DESTROY = 0x201;
+    public static final int CMD_CTX_ATTACH_RESOURCE = 0x202;
+    public static final int CMD_CTX_DETACH_RESOURCE = 0x203;
+    public static final int CMD_RESOURCE_CREATE_3D = 0x204;
+    public static final int CMD_TRANSFER_TO_HOST_3D = 0x205;
+    public static final int CMD_TRANSFER_FROM_HOST_3D = 0x206;
+    public static final int CMD_SUBMIT_3D = 0x207;
+    public static final int CMD_RESOURCE_MAP_BLOB = 0x208;
     public static final int CMD_RESOURCE_UNMAP_BLOB = 0x209;
     // Cursor commands.
     public static final int CMD_UPDATE_CURSOR = 0x300;
@@ -103,6 +111,32 @@ public final class Protocol {
     public static final int CURSOR_SIZE = 64;
     public static final int EDID_BLOB_SIZE = 1024;
 
+    // Contexts and capsets.
+    public static final int CAPSET_CROSS_DOMAIN = 5;
+    /** context_init: the low 8 bits name the capset the context speaks. */
+    public static final int CONTEXT_INIT_CAPSET_MASK = 0xff;
+    public static final int CTX_DEBUG_NAME_MAX = 64;
+    /** Shared memory region id of the host-visible window MAP_BLOB maps into. */
+    public static final int SHM_HOST_VISIBLE = 1;
+    public static final int MAP_CACHE_CACHED = 1;
+    /** PIPE_TEXTURE_2D: the only RESOURCE_CREATE_3D target served (as a 2D resource). */
+    public static final int PIPE_TEXTURE_2D = 2;
+
+    // The cross-domain context (crosvm rutabaga cross_domain_protocol): commands in SUBMIT_3D.
+    public static final int CROSS_DOMAIN_CMD_INIT = 1;
+    public static final int CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS = 2;
+    /** CrossDomainHeader: u8 cmd, u8 ring_idx, le16 cmd_size, le32 pad. */
+    public static final int CROSS_DOMAIN_HDR_SIZE = 8;
+    /** CrossDomainInit: header, query_ring_id, channel_ring_id, channel_type. */
+    public static final int CROSS_DOMAIN_INIT_SIZE = CROSS_DOMAIN_HDR_SIZE + 12;
+    /** CrossDomainGetImageRequirements: header, width, height, drm_format, flags. */
+    public static final int CROSS_DOMAIN_GET_IMAGE_REQUIREMENTS_SIZE = CROSS_DOMAIN_HDR_SIZE + 16;
+    /** CrossDomainImageRequirements: strides[4], offsets[4], le64 modifier, le64 size, blob_id, map_info, memory_idx, physical_device_idx. */
+    public static final int CROSS_DOMAIN_IMAGE_REQUIREMENTS_SIZE = 64;
+    /** CrossDomainCapabilities: version, supported_channels, supports_dmabuf, supports_external_gpu_memory. */
+    public static final int CROSS_DOMAIN_CAPABILITIES_SIZE = 16;
+    public static final int CROSS_DOMAIN_VERSION = 1;
+
     // struct virtio_gpu_ctrl_hdr (24 bytes).
     public static final int HDR_TYPE = 0;
     public static final int HDR_FLAGS = 4;
@@ -131,6 +165,16 @@ public final class Protocol {
     public static final int REQ_GET_CAPSET = HDR_SIZE + 8;            // capset_id, capset_version
     public static final int REQ_GET_EDID = HDR_SIZE + 8;              // scanout, padding
     public static final int REQ_ASSIGN_UUID = HDR_SIZE + 8;           // resource_id, padding
+    public static final int REQ_CTX_CREATE = HDR_SIZE + 8 + CTX_DEBUG_NAME_MAX; // nlen, context_init, debug_name[64]
+    public static final int REQ_CTX_DESTROY = HDR_SIZE;
+    public static final int REQ_CTX_RESOURCE = HDR_SIZE + 8;          // resource_id, padding
+    /** resource_id, target, format, bind, width, height, depth, array_size, last_level, nr_samples, flags, padding. */
+    public static final int REQ_RESOURCE_CREATE_3D = HDR_SIZE + 48;
+    /** box{x, y, z, w, h, d}, le64 offset, resource_id, level, stride, layer_stride. */
+    public static final int REQ_TRANSFER_HOST_3D = HDR_SIZE + 24 + 8 + 16;
+    public static final int REQ_SUBMIT_3D = HDR_SIZE + 8;             // size, padding, then the command buffer
+    public static final int REQ_MAP_BLOB = HDR_SIZE + 16;             // resource_id, padding, le64 offset
+    public static final int REQ_UNMAP_BLOB = HDR_SIZE + 8;            // resource_id, padding
     public static final int REQ_CURSOR = HDR_SIZE + 32;               // pos{scanout_id, x, y, pad}, resource_id, hot_x, hot_y, pad
 
     // Response sizes.
@@ -139,6 +183,9 @@ public final class Protocol {
     public static final int RESP_DISPLAY_INFO_SIZE = HDR_SIZE + MAX_SCANOUTS * DISPLAY_ONE_SIZE;
     public static final int RESP_EDID_SIZE = HDR_SIZE + 8 + EDID_BLOB_SIZE; // size, padding, edid[1024]
     public static final int RESP_UUID_SIZE = HDR_SIZE + 16;
+    public static final int RESP_CAPSET_INFO_SIZE = HDR_SIZE + 16;    // capset_id, max_version, max_size, padding
+    public static final int RESP_CAPSET_SIZE = HDR_SIZE + CROSS_DOMAIN_CAPABILITIES_SIZE;
+    public static final int RESP_MAP_INFO_SIZE = HDR_SIZE + 8;        // map_info, padding
     public static final int MAX_RESPONSE_SIZE = RESP_EDID_SIZE;
     public static final int MAX_REQUEST_SIZE = REQ_ATTACH_BACKING + MAX_BACKING_ENTRIES * MEM_ENTRY_SIZE;
 

@@ -59,6 +59,15 @@ public interface BackendResource {
         return null;
     }
 
+    /**
+     * For a {@link ResourceSpec#hostVisible()} resource: an fd (memfd) holding the pixels, rows at
+     * spec().stride() from offset 0, that the transport maps into the guest (MAP_BLOB); owned by
+     * the resource. -1 if this backend has none.
+     */
+    default int mappableFd() {
+        return -1;
+    }
+
     /** Frees host state; the resource is not used afterwards. */
     void destroy();
 }

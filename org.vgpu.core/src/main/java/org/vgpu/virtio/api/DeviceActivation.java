@@ -18,6 +18,11 @@ public interface DeviceActivation {
     /** The device found the driver broken (e.g. a corrupt ring): set DEVICE_NEEDS_RESET and stop using queues. */
     void needsReset(String reason);
 
+    /** The shared memory region with this id, or null if the transport offers none. */
+    default SharedMemoryWindow sharedMemory(int id) {
+        return null;
+    }
+
     /** Name of the transport connection, for logs and the shell (e.g. "vhost-user:/run/vgpu.sock#3"). */
     String connectionName();
 }
