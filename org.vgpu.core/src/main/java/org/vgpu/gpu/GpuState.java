@@ -543,13 +543,13 @@ public final class GpuState {
         if (r.store == null) {
             throw new BackendException("blob " + Integer.toUnsignedString(resourceId) + " has no pixels yet (no scanout layout)", false);
         }
+        if (r.spec.hostVisible() && !target.capabilities().hostVisibleMapping()) {
+            throw new BackendException(target.name() + " declined: no host memory it can map into the guest", false);
+        }
         if (r.mappedAt >= 0) {
             // The guest writes the mapped pages directly: a copy made now could miss its next writes.
             throw new BackendException("blob " + Integer.toUnsignedString(resourceId) + " is mapped into the guest at 0x"
                     + Long.toHexString(r.mappedAt) + "; it can move once the guest unmaps it", false);
-        }
-        if (r.spec.hostVisible() && !target.capabilities().hostVisibleMapping()) {
-            throw new BackendException(target.name() + " declined: no host memory it can map into the guest", false);
         }
         Probe probe = target.probe(r.spec, r.backing);
         if (!probe.accepts()) {
