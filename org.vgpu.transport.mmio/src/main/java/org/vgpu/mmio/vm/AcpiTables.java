@@ -19,6 +19,14 @@ public final class AcpiTables {
     public record MmioDevice(long base, long size, int gsi) {
     }
 
+    /**
+     * A 16550 on ISA ports. Listed as PNP0501 so Linux maps its interrupt through ACPI: with
+     * hardware-reduced ACPI there is no legacy PIC, so ISA IRQs are not premapped and the 8250
+     * driver's built-in COM1 entry alone would get no working interrupt.
+     */
+    public record IsaSerial(int port, int irq) {
+    }
+
     static final int HEADER_SIZE = 36;
     static final int RSDP_SIZE = 36;
     static final int FADT_SIZE = 276;
@@ -53,9 +61,9 @@ public final class AcpiTables {
      * Builds the tables at guest-physical base for cpus vCPUs and the given devices; sleep
      * control and status are single-byte I/O ports.
      */
-    public static AcpiTables build(long base, int cpus, List<MmioDevice> devices, int sleepControlPort,
-            int sleepStatusPort) {
-        byte[] dsdt = dsdt(devices);
+    public static AcpiTables build(long base, int cpus, List<IsaSerial> serials, List<MmioDevice> devices,
+            int sleepControlPort, int sleepStatusPort) {
+        byte[] dsdt = dsdt(serials, devices);
         byte[] madt = madt(cpus);
         long xsdtAt = base + 0x40;
         long fadtAt = align(xsdtAt + HEADER_SIZE + 16);
@@ -138,8 +146,17 @@ public final class AcpiTables {
         return finish(b);
     }
 
-    static byte[] dsdt(List<MmioDevice> devices) {
+    static byte[] dsdt(List<IsaSerial> serials, List<MmioDevice> devices) {
         List<byte[]> sb = new ArrayList<>();
+        for (int i = 0; i < serials.size(); i++) {
+            IsaSerial s = serials.get(i);
+            sb.add(Aml.device("COM" + (i + 1),
+                    Aml.name("_HID", Aml.eisaId("PNP0501")),
+                    Aml.name("_UID", Aml.integer(i + 1)),
+                    Aml.name("_CRS", Aml.resourceTemplate(
+                            Aml.io(s.port(), s.port(), 1, 8),
+                            Aml.irqNoFlags(s.irq())))));
+        }
         for (int i = 0; i < devices.size(); i++) {
             MmioDevice d = devices.get(i);
             sb.add(Aml.device(String.format("V%03X", i),

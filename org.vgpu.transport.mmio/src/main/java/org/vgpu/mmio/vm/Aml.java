@@ -30,6 +30,8 @@ public final class Aml {
     static final int ONES_OP = 0xff;
 
     // Resource descriptors
+    static final int IRQ_NO_FLAGS = 0x22;
+    static final int IO_PORT = 0x47;
     static final int MEMORY32_FIXED = 0x86;
     static final int EXTENDED_INTERRUPT = 0x89;
     static final int END_TAG = 0x79;
@@ -105,6 +107,35 @@ public final class Aml {
     /** ResourceTemplate() { descriptors }: a buffer ending with an End Tag (checksum 0: "valid"). */
     public static byte[] resourceTemplate(byte[]... descriptors) {
         return buffer(concat(concat(descriptors), new byte[] {(byte) END_TAG, 0}));
+    }
+
+    /** EisaId("PNP0501"): three letters in 5 bits each and four hex digits, as a DWord. */
+    public static byte[] eisaId(String id) {
+        if (!id.matches("[A-Z]{3}[0-9A-F]{4}")) {
+            throw new IllegalArgumentException("bad EISA id " + id);
+        }
+        int vendor = ((id.charAt(0) - 0x40) << 10) | ((id.charAt(1) - 0x40) << 5) | (id.charAt(2) - 0x40);
+        int product = Integer.parseInt(id.substring(3), 16);
+        // stored big endian: vendor word, then product word
+        long value = ((vendor >> 8) & 0xff) | ((vendor & 0xff) << 8) | (((product >> 8) & 0xffL) << 16) | ((product & 0xffL) << 24);
+        return concat(new byte[] {DWORD_PREFIX}, le(value, 4));
+    }
+
+    /** IO(Decode16, min, max, alignment, length). */
+    public static byte[] io(int min, int max, int alignment, int length) {
+        return concat(new byte[] {IO_PORT, 1}, le(min, 2), le(max, 2), new byte[] {(byte) alignment, (byte) length});
+    }
+
+    /** IRQNoFlags() { irqs }: ISA interrupts 0-15, edge triggered, active high, exclusive. */
+    public static byte[] irqNoFlags(int... irqs) {
+        int mask = 0;
+        for (int irq : irqs) {
+            if (irq < 0 || irq > 15) {
+                throw new IllegalArgumentException("ISA irq " + irq);
+            }
+            mask |= 1 << irq;
+        }
+        return concat(new byte[] {IRQ_NO_FLAGS}, le(mask, 2));
     }
 
     /** Memory32Fixed(ReadWrite or ReadOnly, base, length). */

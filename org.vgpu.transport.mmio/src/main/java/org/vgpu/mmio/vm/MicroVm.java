@@ -68,7 +68,7 @@ public final class MicroVm implements AutoCloseable {
         ports.add(PowerPorts.SLEEP_PORTS, 2, PowerPorts.acpiSleep(this::requestExit));
         ports.add(PowerPorts.I8042_COMMAND_PORT, 1, PowerPorts.i8042(this::requestExit));
         vcpu = vm.createVcpu(0);
-        vcpu.setCpuid(kvm.supportedCpuid());
+        vcpu.setCpuid(kvm.supportedCpuid(), 0);
     }
 
     /** Creates the VM with ramSize bytes of RAM; console receives the guest's COM1 output. */
@@ -204,7 +204,8 @@ public final class MicroVm implements AutoCloseable {
         for (MmioWindow w : windows.values()) {
             devices.add(new AcpiTables.MmioDevice(w.base(), w.size(), w.gsi()));
         }
-        AcpiTables acpi = AcpiTables.build(VmMemoryLayout.ACPI_START, 1, devices, PowerPorts.SLEEP_PORTS,
+        AcpiTables acpi = AcpiTables.build(VmMemoryLayout.ACPI_START, 1,
+                List.of(new AcpiTables.IsaSerial(Serial16550.COM1_PORT, Serial16550.COM1_IRQ)), devices, PowerPorts.SLEEP_PORTS,
                 PowerPorts.SLEEP_PORTS + 1);
         byte[] initrdBytes = initrd == null ? null : Files.readAllBytes(initrd);
         LinuxBoot.Entry entry = LinuxBoot.load(memory, layout, BzImage.read(kernel), initrdBytes, cmdline, acpi);

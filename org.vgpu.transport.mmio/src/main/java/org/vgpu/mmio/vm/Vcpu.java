@@ -18,6 +18,10 @@ public final class Vcpu implements AutoCloseable {
 
     /** CPUID.1:ECX bit 31, "running under a hypervisor": lets the kernel look for KVM's leaves. */
     static final int CPUID_1_ECX_HYPERVISOR = 1 << 31;
+    static final int CPUID_FEATURES = 0x1; // EBX[31:24]: initial APIC ID
+    static final int CPUID_TOPOLOGY = 0xb; // EDX: x2APIC ID
+    static final int CPUID_TOPOLOGY_V2 = 0x1f; // EDX: x2APIC ID
+    static final int CPUID_AMD_EXTENDED_APIC_ID = 0x8000001e; // EAX: extended APIC ID
 
     private final int fd;
     private final long runAddress;
@@ -42,14 +46,23 @@ public final class Vcpu implements AutoCloseable {
         return new Vcpu(fd, addr, mmapSize);
     }
 
-    /** Gives the vCPU the CPUID KVM supports, marked as running under a hypervisor. */
-    public void setCpuid(Memory supported) throws NativeException {
+    /**
+     * Gives the vCPU the CPUID KVM supports, marked as running under a hypervisor, with the
+     * APIC ID fields set to apicId (KVM reports the host CPU's own).
+     */
+    public void setCpuid(Memory supported, int apicId) throws NativeException {
         int n = supported.getInt(Kvm.Cpuid.NENT);
         for (int i = 0; i < n; i++) {
             long e = Kvm.Cpuid.HEADER_SIZE + (long) i * Kvm.Cpuid.ENTRY_SIZE;
-            if (supported.getInt(e + Kvm.Cpuid.FUNCTION) == 1) {
-                int ecx = supported.getInt(e + Kvm.Cpuid.ECX);
-                supported.setInt(e + Kvm.Cpuid.ECX, ecx | CPUID_1_ECX_HYPERVISOR);
+            switch (supported.getInt(e + Kvm.Cpuid.FUNCTION)) {
+                case CPUID_FEATURES -> {
+                    supported.setInt(e + Kvm.Cpuid.ECX, supported.getInt(e + Kvm.Cpuid.ECX) | CPUID_1_ECX_HYPERVISOR);
+                    supported.setInt(e + Kvm.Cpuid.EBX, (supported.getInt(e + Kvm.Cpuid.EBX) & 0x00ffffff) | (apicId << 24));
+                }
+                case CPUID_TOPOLOGY, CPUID_TOPOLOGY_V2 -> supported.setInt(e + Kvm.Cpuid.EDX, apicId);
+                case CPUID_AMD_EXTENDED_APIC_ID -> supported.setInt(e + Kvm.Cpuid.EAX, apicId);
+                default -> {
+                }
             }
         }
         Kvm.ioctl(fd, Kvm.SET_CPUID2, Pointer.nativeValue(supported), "KVM_SET_CPUID2");
