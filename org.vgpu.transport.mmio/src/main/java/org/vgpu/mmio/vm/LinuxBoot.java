@@ -54,13 +54,19 @@ final class LinuxBoot {
         write(memory, acpi.base(), tables);
         write(memory, VmMemoryLayout.ZERO_PAGE, params.bytes());
 
+        return cpuTables(memory, VmMemoryLayout.KERNEL_START + VmMemoryLayout.KERNEL_64BIT_ENTRY_OFFSET,
+                VmMemoryLayout.ZERO_PAGE);
+    }
+
+    /** Writes the GDT, an empty IDT and the identity page tables; the vCPU then starts at rip with RSI = rsi. */
+    static Entry cpuTables(GuestMemory memory, long rip, long rsi) throws GuestMemoryException {
         byte[] gdt = X86LongMode.gdt();
         write(memory, VmMemoryLayout.GDT, gdt);
         write(memory, VmMemoryLayout.IDT, new byte[8]);
         write(memory, VmMemoryLayout.PML4, X86LongMode.identityPageTables(VmMemoryLayout.PML4, VmMemoryLayout.PDPT,
                 VmMemoryLayout.PAGE_DIRECTORIES, VmMemoryLayout.PAGE_DIRECTORY_COUNT));
-        return new Entry(VmMemoryLayout.KERNEL_START + VmMemoryLayout.KERNEL_64BIT_ENTRY_OFFSET, VmMemoryLayout.ZERO_PAGE,
-                VmMemoryLayout.BOOT_STACK, VmMemoryLayout.PML4, VmMemoryLayout.GDT, gdt.length, VmMemoryLayout.IDT);
+        return new Entry(rip, rsi, VmMemoryLayout.BOOT_STACK, VmMemoryLayout.PML4, VmMemoryLayout.GDT, gdt.length,
+                VmMemoryLayout.IDT);
     }
 
     /** The highest page-aligned address below the initrd limit and the end of low RAM, above the kernel. */

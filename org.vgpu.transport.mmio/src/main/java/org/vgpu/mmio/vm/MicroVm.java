@@ -208,7 +208,22 @@ public final class MicroVm implements AutoCloseable {
                 List.of(new AcpiTables.IsaSerial(Serial16550.COM1_PORT, Serial16550.COM1_IRQ)), devices, PowerPorts.SLEEP_PORTS,
                 PowerPorts.SLEEP_PORTS + 1);
         byte[] initrdBytes = initrd == null ? null : Files.readAllBytes(initrd);
-        LinuxBoot.Entry entry = LinuxBoot.load(memory, layout, BzImage.read(kernel), initrdBytes, cmdline, acpi);
+        start(LinuxBoot.load(memory, layout, BzImage.read(kernel), initrdBytes, cmdline, acpi));
+    }
+
+    /**
+     * Instead of Linux: a flat 64-bit program at 1 MiB with the boot GDT and identity page tables
+     * (no ACPI, no boot_params). For tests of the exit paths with a guest of known behaviour.
+     */
+    synchronized void bootProgram(byte[] code) throws GuestMemoryException, NativeException {
+        if (booted) {
+            throw new IllegalStateException("already booted");
+        }
+        memory.write(VmMemoryLayout.KERNEL_START, ByteBuffer.wrap(code), 0, code.length);
+        start(LinuxBoot.cpuTables(memory, VmMemoryLayout.KERNEL_START, 0));
+    }
+
+    private void start(LinuxBoot.Entry entry) throws NativeException {
         vcpu.enterLongMode(entry.gdt(), entry.gdtSize(), entry.idt(), entry.cr3(), entry.rip(), entry.bootParams(),
                 entry.stack());
         booted = true;
