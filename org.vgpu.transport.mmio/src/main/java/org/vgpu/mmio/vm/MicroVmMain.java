@@ -26,7 +26,18 @@ public final class MicroVmMain {
         System.exit(run(args));
     }
 
+    /** Work on the created VM before it boots (adding devices); the command line adds none yet. */
+    @FunctionalInterface
+    interface BeforeBoot {
+        void accept(MicroVm vm) throws Exception;
+    }
+
     static int run(String[] args) throws Exception {
+        return run(args, vm -> {
+        });
+    }
+
+    static int run(String[] args, BeforeBoot beforeBoot) throws Exception {
         Path kernel = null;
         Path initrd = null;
         String append = "console=ttyS0";
@@ -65,6 +76,7 @@ public final class MicroVmMain {
             return EXIT_NO_KVM;
         }
         try (vm) {
+            beforeBoot.accept(vm);
             vm.boot(kernel, initrd, append);
             VmExit exit = vm.run();
             double seconds = (System.nanoTime() - start) / 1e9;

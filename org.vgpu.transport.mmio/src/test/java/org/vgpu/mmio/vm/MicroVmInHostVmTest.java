@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 class MicroVmInHostVmTest {
 
     @Test
-    void linuxBootsToItsInitAndPowersOffThroughAcpi() throws Exception {
+    void linuxBootsToItsInitPowersOffThroughAcpiAndProbesAVirtioMmioWindow() throws Exception {
         Path scripts = Path.of(System.getProperty("user.dir")).resolve("../cnf/scripts").normalize();
         String kernel = newestKernel();
         String initrd = run(scripts.resolve("build-guest-initramfs").toString(), "--variant", "guest").strip();
@@ -29,13 +29,22 @@ class MicroVmInHostVmTest {
         String command = "timeout 150 " + java + " --enable-native-access=ALL-UNNAMED -cp " + System.getProperty("java.class.path")
                 + " " + MicroVmMain.class.getName() + " --kernel " + kernel + " --initrd " + initrd
                 + " --memory 512M --append 'console=ttyS0 panic=-1 vgpu.test=none vgpu.hold=1 vgpu.fbwait=1'"
-                + "; echo MICROVM-RC=$?";
+                + "; echo MICROVM-RC=$?; timeout 150 " + java + " --enable-native-access=ALL-UNNAMED -cp "
+                + System.getProperty("java.class.path") + " " + MmioProbeMain.class.getName() + " --kernel " + kernel
+                + " --initrd " + initrd + " --memory 512M --append 'console=ttyS0 quiet panic=-1 vgpu.test=none vgpu.hold=0 vgpu.fbwait=1'";
         String out = run("bash", scripts.resolve("host-vm").toString(), "--timeout", "280", "--", command);
+        out.lines().filter(l -> l.startsWith("vm:") || l.startsWith("MMIO-PROBE") || l.startsWith("MICROVM-RC"))
+                .forEach(System.out::println); // the numbers, for the build log
         assertTrue(out.contains("Linux version 6.12"), out);
         assertTrue(out.contains("VGPU-INIT 6.12"), out);
         assertTrue(out.contains("VGPU-POWEROFF"), out);
         assertTrue(out.contains("vm: POWER_OFF: ACPI S5"), out);
         assertTrue(out.contains("MICROVM-RC=0"), out);
+        // The second boot has a virtio-mmio window: virtio_mmio found it in the DSDT, checked
+        // magic/version/device ID and reset it and set ACKNOWLEDGE (status 1) as it registered it.
+        assertTrue(out.contains("MMIO-PROBE accesses r000 r004 r008 r00c"), out);
+        assertTrue(out.contains("w070=0") && out.contains("w070=1"), out);
+        assertTrue(out.contains("MMIO-PROBE rc 0"), out);
     }
 
     private static String newestKernel() throws IOException {
