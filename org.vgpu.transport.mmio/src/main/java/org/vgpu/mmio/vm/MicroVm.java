@@ -238,6 +238,11 @@ public final class MicroVm implements AutoCloseable {
         }
     }
 
+    /** Bytes typed at the console: they arrive in the 16550's receive FIFO (any thread). */
+    public void consoleInput(byte[] bytes) {
+        serial.receive(bytes);
+    }
+
     /** Exits to user space handled so far. */
     public long exitCount() {
         return exits;

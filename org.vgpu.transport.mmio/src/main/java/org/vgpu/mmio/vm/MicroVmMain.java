@@ -78,6 +78,7 @@ public final class MicroVmMain {
         try (vm) {
             beforeBoot.accept(vm);
             vm.boot(kernel, initrd, append);
+            forwardStdin(vm);
             VmExit exit = vm.run();
             double seconds = (System.nanoTime() - start) / 1e9;
             console.flush();
@@ -88,6 +89,22 @@ public final class MicroVmMain {
             System.err.printf(Locale.ROOT, "vm: %s after %.2f s, %d exits%n", exit, seconds, vm.exitCount());
             return exit.kind() == VmExit.Kind.CRASH ? 1 : 0;
         }
+    }
+
+    /** Feeds stdin to the guest's console from a daemon thread (ends at EOF, e.g. /dev/null). */
+    private static void forwardStdin(MicroVm vm) {
+        Thread t = new Thread(() -> {
+            byte[] buffer = new byte[256];
+            try {
+                for (int n; (n = System.in.read(buffer)) > 0;) {
+                    vm.consoleInput(java.util.Arrays.copyOf(buffer, n));
+                }
+            } catch (java.io.IOException | RuntimeException e) {
+                // console input is best effort: the VM keeps running without it
+            }
+        }, "vm-console-input");
+        t.setDaemon(true);
+        t.start();
     }
 
     private static String required(String option, String value) {
