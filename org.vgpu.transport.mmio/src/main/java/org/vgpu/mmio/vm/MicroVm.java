@@ -110,6 +110,9 @@ public final class MicroVm implements AutoCloseable {
         if (base % VmMemoryLayout.PAGE_SIZE != 0 || size <= 0 || size % VmMemoryLayout.PAGE_SIZE != 0) {
             throw new IllegalArgumentException(String.format("window 0x%x+0x%x is not page aligned", base, size));
         }
+        if (Long.compareUnsigned(base + size, VmMemoryLayout.HIGH_RAM_START) > 0) {
+            throw new IllegalArgumentException(String.format("window 0x%x+0x%x must lie below 4 GiB (Memory32Fixed)", base, size));
+        }
         if (gsi < FIRST_DEVICE_GSI || gsi > LAST_DEVICE_GSI) {
             throw new IllegalArgumentException("gsi " + gsi + " outside " + FIRST_DEVICE_GSI + ".." + LAST_DEVICE_GSI);
         }
