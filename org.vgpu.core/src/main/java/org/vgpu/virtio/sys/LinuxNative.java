@@ -20,6 +20,7 @@ public final class LinuxNative {
     public static final int F_SETFD = 2;
     public static final int F_GETFL = 3;
     public static final int F_SETFL = 4;
+    public static final int F_DUPFD_CLOEXEC = 1030;
     public static final int F_ADD_SEALS = 1033;
     public static final int F_GET_SEALS = 1034;
     public static final int F_SEAL_SEAL = 0x1;

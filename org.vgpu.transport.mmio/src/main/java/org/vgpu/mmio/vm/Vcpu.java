@@ -1,0 +1,162 @@
+package org.vgpu.mmio.vm;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+import org.vgpu.virtio.sys.Kvm;
+import org.vgpu.virtio.sys.LinuxNative;
+import org.vgpu.virtio.sys.NativeException;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+
+/**
+ * One KVM vCPU: its fd, its shared kvm_run page, register setup for the 64-bit boot protocol,
+ * and KVM_RUN. The exit fields are read straight from kvm_run by the VM's exit loop.
+ */
+public final class Vcpu implements AutoCloseable {
+
+    /** CPUID.1:ECX bit 31, "running under a hypervisor": lets the kernel look for KVM's leaves. */
+    static final int CPUID_1_ECX_HYPERVISOR = 1 << 31;
+    static final int CPUID_FEATURES = 0x1; // EBX[31:24]: initial APIC ID
+    static final int CPUID_TOPOLOGY = 0xb; // EDX: x2APIC ID
+    static final int CPUID_TOPOLOGY_V2 = 0x1f; // EDX: x2APIC ID
+    static final int CPUID_AMD_EXTENDED_APIC_ID = 0x8000001e; // EAX: extended APIC ID
+
+    private final int fd;
+    private final long runAddress;
+    private final int runSize;
+    private final ByteBuffer run;
+
+    private Vcpu(int fd, long runAddress, int runSize) {
+        this.fd = fd;
+        this.runAddress = runAddress;
+        this.runSize = runSize;
+        this.run = new Pointer(runAddress).getByteBuffer(0, runSize).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    static Vcpu map(int fd, int mmapSize) throws NativeException {
+        long addr = LinuxNative.mmap(0, mmapSize, LinuxNative.PROT_READ | LinuxNative.PROT_WRITE,
+                LinuxNative.MAP_SHARED, fd, 0);
+        if (addr == LinuxNative.MAP_FAILED) {
+            int errno = LinuxNative.errno();
+            LinuxNative.close(fd);
+            throw new NativeException("mmap kvm_run", errno);
+        }
+        return new Vcpu(fd, addr, mmapSize);
+    }
+
+    /**
+     * Gives the vCPU the CPUID KVM supports, marked as running under a hypervisor, with the
+     * APIC ID fields set to apicId (KVM reports the host CPU's own).
+     */
+    public void setCpuid(Memory supported, int apicId) throws NativeException {
+        int n = supported.getInt(Kvm.Cpuid.NENT);
+        for (int i = 0; i < n; i++) {
+            long e = Kvm.Cpuid.HEADER_SIZE + (long) i * Kvm.Cpuid.ENTRY_SIZE;
+            switch (supported.getInt(e + Kvm.Cpuid.FUNCTION)) {
+                case CPUID_FEATURES -> {
+                    supported.setInt(e + Kvm.Cpuid.ECX, supported.getInt(e + Kvm.Cpuid.ECX) | CPUID_1_ECX_HYPERVISOR);
+                    supported.setInt(e + Kvm.Cpuid.EBX, (supported.getInt(e + Kvm.Cpuid.EBX) & 0x00ffffff) | (apicId << 24));
+                }
+                case CPUID_TOPOLOGY, CPUID_TOPOLOGY_V2 -> supported.setInt(e + Kvm.Cpuid.EDX, apicId);
+                case CPUID_AMD_EXTENDED_APIC_ID -> supported.setInt(e + Kvm.Cpuid.EAX, apicId);
+                default -> {
+                }
+            }
+        }
+        Kvm.ioctl(fd, Kvm.SET_CPUID2, Pointer.nativeValue(supported), "KVM_SET_CPUID2");
+    }
+
+    /**
+     * Puts the vCPU in 64-bit mode as the boot protocol wants it at startup_64: paging on with
+     * cr3, flat __BOOT_CS/__BOOT_DS from the GDT at gdt, interrupts off, RSI = boot_params.
+     */
+    public void enterLongMode(long gdt, int gdtSize, long idt, long cr3, long entry, long bootParams, long stack)
+            throws NativeException {
+        try (Memory sregs = new Memory(Kvm.Sregs.SIZE); Memory regs = new Memory(Kvm.Regs.SIZE)) {
+            Kvm.ioctl(fd, Kvm.GET_SREGS, Pointer.nativeValue(sregs), "KVM_GET_SREGS");
+            segment(sregs, Kvm.Sregs.CS, X86LongMode.BOOT_CS, 0xb, 1, 0);
+            for (int s : new int[] {Kvm.Sregs.DS, Kvm.Sregs.ES, Kvm.Sregs.FS, Kvm.Sregs.GS, Kvm.Sregs.SS}) {
+                segment(sregs, s, X86LongMode.BOOT_DS, 0x3, 0, 1);
+            }
+            // TR: a busy 64-bit TSS (VM entry checks it even though the kernel loads its own).
+            sregs.setLong(Kvm.Sregs.TR + Kvm.Segment.BASE, 0);
+            sregs.setInt(Kvm.Sregs.TR + Kvm.Segment.LIMIT, 0x67);
+            sregs.setShort(Kvm.Sregs.TR + Kvm.Segment.SELECTOR, (short) X86LongMode.BOOT_TSS);
+            sregs.setByte(Kvm.Sregs.TR + Kvm.Segment.TYPE, (byte) 0xb);
+            sregs.setByte(Kvm.Sregs.TR + Kvm.Segment.PRESENT, (byte) 1);
+            sregs.setByte(Kvm.Sregs.TR + Kvm.Segment.S, (byte) 0);
+            sregs.setByte(Kvm.Sregs.TR + Kvm.Segment.G, (byte) 0);
+            sregs.setByte(Kvm.Sregs.TR + Kvm.Segment.UNUSABLE, (byte) 0);
+            sregs.setLong(Kvm.Sregs.GDT + Kvm.Dtable.BASE, gdt);
+            sregs.setShort(Kvm.Sregs.GDT + Kvm.Dtable.LIMIT, (short) (gdtSize - 1));
+            sregs.setLong(Kvm.Sregs.IDT + Kvm.Dtable.BASE, idt);
+            sregs.setShort(Kvm.Sregs.IDT + Kvm.Dtable.LIMIT, (short) 7);
+            sregs.setLong(Kvm.Sregs.CR0, X86LongMode.CR0_PE | X86LongMode.CR0_ET | X86LongMode.CR0_PG);
+            sregs.setLong(Kvm.Sregs.CR3, cr3);
+            sregs.setLong(Kvm.Sregs.CR4, X86LongMode.CR4_PAE);
+            sregs.setLong(Kvm.Sregs.EFER, X86LongMode.EFER_LME | X86LongMode.EFER_LMA);
+            Kvm.ioctl(fd, Kvm.SET_SREGS, Pointer.nativeValue(sregs), "KVM_SET_SREGS");
+
+            regs.clear();
+            regs.setLong(Kvm.Regs.RFLAGS, X86LongMode.RFLAGS_RESERVED);
+            regs.setLong(Kvm.Regs.RIP, entry);
+            regs.setLong(Kvm.Regs.RSI, bootParams);
+            regs.setLong(Kvm.Regs.RSP, stack);
+            regs.setLong(Kvm.Regs.RBP, stack);
+            Kvm.ioctl(fd, Kvm.SET_REGS, Pointer.nativeValue(regs), "KVM_SET_REGS");
+        }
+    }
+
+    private static void segment(Memory sregs, int at, int selector, int type, int longMode, int db) {
+        sregs.setLong(at + Kvm.Segment.BASE, 0);
+        sregs.setInt(at + Kvm.Segment.LIMIT, 0xffffffff);
+        sregs.setShort(at + Kvm.Segment.SELECTOR, (short) selector);
+        sregs.setByte(at + Kvm.Segment.TYPE, (byte) type);
+        sregs.setByte(at + Kvm.Segment.PRESENT, (byte) 1);
+        sregs.setByte(at + Kvm.Segment.DPL, (byte) 0);
+        sregs.setByte(at + Kvm.Segment.DB, (byte) db);
+        sregs.setByte(at + Kvm.Segment.S, (byte) 1);
+        sregs.setByte(at + Kvm.Segment.L, (byte) longMode);
+        sregs.setByte(at + Kvm.Segment.G, (byte) 1);
+        sregs.setByte(at + Kvm.Segment.AVL, (byte) 0);
+        sregs.setByte(at + Kvm.Segment.UNUSABLE, (byte) 0);
+    }
+
+    /** The guest's instruction pointer (for failure reports). */
+    public long rip() {
+        try (Memory regs = new Memory(Kvm.Regs.SIZE)) {
+            return LinuxNative.ioctl(fd, Kvm.GET_REGS, Pointer.nativeValue(regs)) < 0 ? -1 : regs.getLong(Kvm.Regs.RIP);
+        }
+    }
+
+    /**
+     * Runs the vCPU until it exits to user space. Returns 0, or an errno when KVM_RUN failed
+     * (EINTR when a signal or {@link #requestExit()} interrupted it).
+     */
+    public int run() {
+        int r = LinuxNative.ioctl(fd, Kvm.RUN, 0);
+        return r < 0 ? LinuxNative.errno() : 0;
+    }
+
+    /** Makes the next KVM_RUN return at once (the caller also signals the vCPU thread). */
+    public void requestExit() {
+        run.put(Kvm.Run.IMMEDIATE_EXIT, (byte) 1);
+    }
+
+    /** kvm_run, little endian: exit reason and the per-exit fields at Kvm.Run offsets. */
+    public ByteBuffer runPage() {
+        return run;
+    }
+
+    public int exitReason() {
+        return run.getInt(Kvm.Run.EXIT_REASON);
+    }
+
+    @Override
+    public void close() {
+        LinuxNative.munmap(runAddress, runSize);
+        LinuxNative.closeQuietly(fd);
+    }
+}

@@ -1,0 +1,64 @@
+package org.vgpu.mmio.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * Boots the Debian 6.12 kernel with the test guest's initramfs in the micro-VM. This machine's
+ * KVM cannot run Linux, so the micro-VM runs inside the test host VM (cnf/scripts/host-vm),
+ * whose nested KVM can; the host VM shares this machine's root, JDK and build output.
+ */
+class MicroVmInHostVmTest {
+
+    @Test
+    void linuxBootsToItsInitPowersOffThroughAcpiAndProbesAVirtioMmioWindow() throws Exception {
+        Path scripts = Path.of(System.getProperty("user.dir")).resolve("../cnf/scripts").normalize();
+        String kernel = newestKernel();
+        String initrd = run(scripts.resolve("build-guest-initramfs").toString(), "--variant", "guest").strip();
+        initrd = initrd.substring(initrd.lastIndexOf('\n') + 1);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String command = "timeout 150 " + java + " --enable-native-access=ALL-UNNAMED -cp " + System.getProperty("java.class.path")
+                + " " + MicroVmMain.class.getName() + " --kernel " + kernel + " --initrd " + initrd
+                + " --memory 512M --append 'console=ttyS0 panic=-1 vgpu.test=none vgpu.hold=1 vgpu.fbwait=1'"
+                + "; echo MICROVM-RC=$?; timeout 150 " + java + " --enable-native-access=ALL-UNNAMED -cp "
+                + System.getProperty("java.class.path") + " " + MmioProbeMain.class.getName() + " --kernel " + kernel
+                + " --initrd " + initrd + " --memory 512M --append 'console=ttyS0 quiet panic=-1 vgpu.test=none vgpu.hold=0 vgpu.fbwait=1'";
+        String out = run("bash", scripts.resolve("host-vm").toString(), "--timeout", "280", "--", command);
+        out.lines().filter(l -> l.startsWith("vm:") || l.startsWith("MMIO-PROBE") || l.startsWith("MICROVM-RC"))
+                .forEach(System.out::println); // the numbers, for the build log
+        assertTrue(out.contains("Linux version 6.12"), out);
+        assertTrue(out.contains("VGPU-INIT 6.12"), out);
+        assertTrue(out.contains("VGPU-POWEROFF"), out);
+        assertTrue(out.contains("vm: POWER_OFF: ACPI S5"), out);
+        assertTrue(out.contains("MICROVM-RC=0"), out);
+        // The second boot has a virtio-mmio window: virtio_mmio found it in the DSDT, checked
+        // magic/version/device ID and reset it and set ACKNOWLEDGE (status 1) as it registered it.
+        assertTrue(out.contains("MMIO-PROBE accesses r000 r004 r008 r00c"), out);
+        assertTrue(out.contains("w070=0") && out.contains("w070=1"), out);
+        assertTrue(out.contains("MMIO-PROBE rc 0"), out);
+    }
+
+    private static String newestKernel() throws IOException {
+        try (Stream<Path> boot = Files.list(Path.of("/boot"))) {
+            return boot.map(Path::toString).filter(p -> p.startsWith("/boot/vmlinuz-6.12."))
+                    .max(String::compareTo).orElseThrow(() -> new AssertionError("no /boot/vmlinuz-6.12.*"));
+        }
+    }
+
+    private static String run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(6, TimeUnit.MINUTES), "did not finish: " + String.join(" ", command));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+}
