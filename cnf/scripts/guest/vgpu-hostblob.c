@@ -1,0 +1,182 @@
+/*
+ * vgpu-hostblob: runs inside the test guest (static binary in the initramfs). Draws the known
+ * image into host memory: creates a cross-domain context (capset 5), a MAPPABLE guest blob as its
+ * query ring, asks the host for image requirements (CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS),
+ * creates the HOST3D blob they promise, maps it (RESOURCE_MAP_BLOB into the host-visible region),
+ * writes the image there and scans it out through KMS. Nothing goes through TRANSFER.
+ * Output: "VGPU-HOSTBLOB stride=S size=N blob_id=B", "VGPU-IMAGE-DONE WxH", or "VGPU-FAIL <why>".
+ * Built with the DRM uapi headers of Debian's libdrm-dev (-I/usr/include/libdrm) for KMS; its
+ * virtgpu_drm.h predates blobs and context init, so those few uapi structs (stable ABI, Linux
+ * include/uapi/drm/virtgpu_drm.h) are declared here under their own names.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <drm.h>
+#include <drm_fourcc.h>
+#include <drm_mode.h>
+
+#include "known-image.h"
+
+/* virtgpu uapi for blobs, rings and context init (Linux 5.16+). */
+#define VIRTGPU_EXECBUF_FENCE_FD_OUT 0x02
+#define VIRTGPU_EXECBUF_RING_IDX 0x04
+#define VIRTGPU_BLOB_MEM_GUEST 0x0001
+#define VIRTGPU_BLOB_MEM_HOST3D 0x0002
+#define VIRTGPU_BLOB_FLAG_USE_MAPPABLE 0x0001
+#define VIRTGPU_BLOB_FLAG_USE_SHAREABLE 0x0002
+#define VIRTGPU_CONTEXT_PARAM_CAPSET_ID 0x0001
+#define VIRTGPU_CONTEXT_PARAM_NUM_RINGS 0x0002
+struct vgpu_map { uint64_t offset; uint32_t handle, pad; };
+struct vgpu_execbuffer {
+    uint32_t flags, size;
+    uint64_t command, bo_handles;
+    uint32_t num_bo_handles;
+    int32_t fence_fd;
+    uint32_t ring_idx, pad;
+};
+struct vgpu_create_blob {
+    uint32_t blob_mem, blob_flags, bo_handle, res_handle;
+    uint64_t size;
+    uint32_t pad, cmd_size;
+    uint64_t cmd, blob_id;
+};
+struct vgpu_context_set_param { uint64_t param, value; };
+struct vgpu_context_init { uint32_t num_params, pad; uint64_t ctx_set_params; };
+#define VGPU_IOCTL_MAP DRM_IOWR(DRM_COMMAND_BASE + 0x01, struct vgpu_map)
+#define VGPU_IOCTL_EXECBUFFER DRM_IOWR(DRM_COMMAND_BASE + 0x02, struct vgpu_execbuffer)
+#define VGPU_IOCTL_CREATE_BLOB DRM_IOWR(DRM_COMMAND_BASE + 0x0a, struct vgpu_create_blob)
+#define VGPU_IOCTL_CONTEXT_INIT DRM_IOWR(DRM_COMMAND_BASE + 0x0b, struct vgpu_context_init)
+
+/* The cross-domain protocol subset (crosvm rutabaga cross_domain_protocol). */
+#define CAPSET_CROSS_DOMAIN 5
+#define CROSS_DOMAIN_CMD_INIT 1
+#define CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS 2
+struct cross_domain_header { uint8_t cmd, ring_idx; uint16_t cmd_size; uint32_t pad; };
+struct cross_domain_init { struct cross_domain_header hdr; uint32_t query_ring_id, channel_ring_id, channel_type; };
+struct cross_domain_get_image_requirements { struct cross_domain_header hdr; uint32_t width, height, drm_format, flags; };
+struct cross_domain_image_requirements {
+    uint32_t strides[4], offsets[4];
+    uint64_t modifier, size;
+    uint32_t blob_id, map_info;
+    int32_t memory_idx, physical_device_idx;
+};
+
+static int fail(const char *what) {
+    printf("VGPU-FAIL %s: %s\n", what, strerror(errno));
+    fflush(stdout);
+    return 1;
+}
+
+static void *map_blob(int fd, uint32_t handle, size_t size) {
+    struct vgpu_map map = {.handle = handle};
+    if (ioctl(fd, VGPU_IOCTL_MAP, &map)) return MAP_FAILED;
+    return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
+}
+
+/* SUBMIT_3D on ring 0 with an out-fence, then waits for the host to have answered. */
+static int submit(int fd, void *cmd, uint32_t size, uint32_t ring_bo) {
+    struct vgpu_execbuffer eb = {
+        .flags = VIRTGPU_EXECBUF_RING_IDX | VIRTGPU_EXECBUF_FENCE_FD_OUT,
+        .size = size, .command = (uint64_t)(uintptr_t)cmd,
+        .bo_handles = (uint64_t)(uintptr_t)&ring_bo, .num_bo_handles = 1,
+        .fence_fd = -1, .ring_idx = 0,
+    };
+    if (ioctl(fd, VGPU_IOCTL_EXECBUFFER, &eb)) return -1;
+    struct pollfd p = {.fd = eb.fence_fd, .events = POLLIN};
+    int r = poll(&p, 1, 10000);
+    close(eb.fence_fd);
+    return r == 1 ? 0 : -1;
+}
+
+int main(void) {
+    int fd = open("/dev/dri/card0", O_RDWR);
+    if (fd < 0) return fail("open card0");
+
+    struct drm_mode_card_res res = {0};
+    uint32_t crtc, conn;
+    struct drm_mode_modeinfo mode;
+    {
+        uint32_t crtcs[8], conns[8];
+        if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res)) return fail("getresources");
+        res.count_crtcs = res.count_crtcs > 8 ? 8 : res.count_crtcs;
+        res.count_connectors = res.count_connectors > 8 ? 8 : res.count_connectors;
+        res.count_fbs = res.count_encoders = 0;
+        res.crtc_id_ptr = (uint64_t)(uintptr_t)crtcs;
+        res.connector_id_ptr = (uint64_t)(uintptr_t)conns;
+        if (ioctl(fd, DRM_IOCTL_MODE_GETRESOURCES, &res) || !res.count_crtcs || !res.count_connectors) return fail("no crtc/connector");
+        crtc = crtcs[0];
+        conn = conns[0];
+        struct drm_mode_modeinfo modes[32];
+        struct drm_mode_get_connector c = {.connector_id = conn};
+        if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c)) return fail("getconnector");
+        c.count_modes = c.count_modes > 32 ? 32 : c.count_modes;
+        c.count_props = c.count_encoders = 0;
+        c.modes_ptr = (uint64_t)(uintptr_t)modes;
+        if (ioctl(fd, DRM_IOCTL_MODE_GETCONNECTOR, &c) || !c.count_modes) return fail("no modes");
+        mode = modes[0]; /* the preferred mode comes first */
+    }
+    uint32_t w = mode.hdisplay, h = mode.vdisplay;
+
+    struct vgpu_context_set_param params[2] = {
+        {.param = VIRTGPU_CONTEXT_PARAM_CAPSET_ID, .value = CAPSET_CROSS_DOMAIN},
+        {.param = VIRTGPU_CONTEXT_PARAM_NUM_RINGS, .value = 2},
+    };
+    struct vgpu_context_init ctx = {.num_params = 2, .ctx_set_params = (uint64_t)(uintptr_t)params};
+    if (ioctl(fd, VGPU_IOCTL_CONTEXT_INIT, &ctx)) return fail("context init (cross-domain)");
+
+    struct vgpu_create_blob ring = {
+        .blob_mem = VIRTGPU_BLOB_MEM_GUEST, .blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE, .size = 4096,
+    };
+    if (ioctl(fd, VGPU_IOCTL_CREATE_BLOB, &ring)) return fail("query ring blob");
+    struct cross_domain_image_requirements *answer = map_blob(fd, ring.bo_handle, 4096);
+    if (answer == MAP_FAILED) return fail("map query ring");
+
+    struct cross_domain_init init = {
+        .hdr = {.cmd = CROSS_DOMAIN_CMD_INIT, .cmd_size = sizeof init},
+        .query_ring_id = ring.res_handle, .channel_ring_id = 0xffffffffu, .channel_type = 0,
+    };
+    if (submit(fd, &init, sizeof init, ring.bo_handle)) return fail("cross-domain init");
+    struct cross_domain_get_image_requirements ask = {
+        .hdr = {.cmd = CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS, .cmd_size = sizeof ask},
+        .width = w, .height = h, .drm_format = DRM_FORMAT_XRGB8888, .flags = 0,
+    };
+    if (submit(fd, &ask, sizeof ask, ring.bo_handle)) return fail("get image requirements");
+    uint32_t stride = answer->strides[0], blob_id = answer->blob_id;
+    uint64_t size = answer->size;
+    printf("VGPU-HOSTBLOB stride=%u size=%llu blob_id=%u\n", stride, (unsigned long long)size, blob_id);
+    fflush(stdout);
+    if (stride < w * 4 || size < (uint64_t)stride * h) { errno = EINVAL; return fail("requirements"); }
+
+    struct vgpu_create_blob blob = {
+        .blob_mem = VIRTGPU_BLOB_MEM_HOST3D,
+        .blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE | VIRTGPU_BLOB_FLAG_USE_SHAREABLE,
+        .size = size, .blob_id = blob_id,
+    };
+    if (ioctl(fd, VGPU_IOCTL_CREATE_BLOB, &blob)) return fail("HOST3D blob");
+    uint8_t *pixels = map_blob(fd, blob.bo_handle, size);
+    if (pixels == MAP_FAILED) return fail("map HOST3D blob");
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++)
+            ((uint32_t *)(pixels + (size_t)y * stride))[x] = pixel((int)x, (int)y, (int)w, (int)h);
+
+    struct drm_mode_fb_cmd2 fb = {.width = w, .height = h, .pixel_format = DRM_FORMAT_XRGB8888,
+                                  .handles = {blob.bo_handle}, .pitches = {stride}};
+    if (ioctl(fd, DRM_IOCTL_MODE_ADDFB2, &fb)) return fail("addfb2");
+    struct drm_mode_crtc set = {.crtc_id = crtc, .fb_id = fb.fb_id, .set_connectors_ptr = (uint64_t)(uintptr_t)&conn,
+                                .count_connectors = 1, .mode = mode, .mode_valid = 1};
+    if (ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &set)) return fail("setcrtc");
+    struct drm_mode_fb_dirty_cmd dirty = {.fb_id = fb.fb_id};
+    ioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty); /* a flush of the whole fb; harmless if unsupported */
+    printf("VGPU-IMAGE-DONE %ux%u\n", w, h);
+    fflush(stdout);
+    pause(); /* keep the DRM file, the blob and its scanout alive until poweroff */
+    return 0;
+}
