@@ -6,7 +6,11 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import org.vgpu.virtio.api.DeviceActivation;
+import org.vgpu.virtio.api.Interrupt;
+import org.vgpu.virtio.api.SharedMemoryWindow;
 import org.vgpu.virtio.api.VirtioDevice;
+import org.vgpu.virtio.memory.GuestMemory;
 import org.vgpu.virtio.memory.GuestMemoryException;
 import org.vgpu.virtio.memory.GuestMemoryMap;
 import org.vgpu.virtio.memory.MemoryRegion;
@@ -49,6 +53,8 @@ final class VhostUserConnection implements AutoCloseable {
     private int status;
     private QueueWorker worker;
     private UnixSocket backendChannel;
+    private final long hostVisibleBytes;
+    private final long offeredProtocolFeatures;
     private volatile boolean broken;
     private volatile String state = "connected";
 
@@ -60,6 +66,13 @@ final class VhostUserConnection implements AutoCloseable {
     }
 
     VhostUserConnection(String name, UnixSocket socket, VirtioDevice device, DisplayChannelHandler displayHandler) {
+        this(name, socket, device, displayHandler, 0);
+    }
+
+    /** hostVisibleBytes > 0: the device gets shared memory region 1 of that size through SHMEM_MAP (protocol feature SHMEM). */
+    VhostUserConnection(String name, UnixSocket socket, VirtioDevice device, DisplayChannelHandler displayHandler, long hostVisibleBytes) {
+        this.hostVisibleBytes = hostVisibleBytes;
+        this.offeredProtocolFeatures = OFFERED_PROTOCOL_FEATURES | (hostVisibleBytes > 0 ? 1L << PF_SHMEM : 0);
         this.name = name;
         this.channel = new MessageChannel(socket);
         this.device = device;
@@ -129,12 +142,12 @@ final class VhostUserConnection implements AutoCloseable {
             }
             case GET_PROTOCOL_FEATURES -> {
                 request.expectSize(0);
-                channel.sendU64(req, OFFERED_PROTOCOL_FEATURES);
+                channel.sendU64(req, offeredProtocolFeatures);
                 return;
             }
             case SET_PROTOCOL_FEATURES -> {
                 request.expectSize(8);
-                ackedProtocolFeatures = request.u64(0) & OFFERED_PROTOCOL_FEATURES;
+                ackedProtocolFeatures = request.u64(0) & offeredProtocolFeatures;
             }
             case SET_OWNER -> request.expectSize(0);
             case RESET_OWNER, RESET_DEVICE -> {
@@ -237,6 +250,22 @@ final class VhostUserConnection implements AutoCloseable {
             }
             case GET_CONFIG -> {
                 getConfig();
+                return;
+            }
+            case GET_SHMEM_CONFIG -> {
+                request.expectSize(0);
+                if ((ackedProtocolFeatures & 1L << PF_SHMEM) == 0) {
+                    throw new ProtocolViolation("GET_SHMEM_CONFIG without the SHMEM protocol feature");
+                }
+                ByteBuffer out = channel.replyPayload();
+                int at = out.position();
+                for (int i = 0; i < SHMEM_CONFIG_SIZE; i += 8) {
+                    out.putLong(at + i, 0);
+                }
+                // Regions are indexed by shmid: 0 is unused, 1 is the GPU's HOST_VISIBLE.
+                out.putInt(at, 2).putLong(at + 8 + 8, hostVisibleBytes);
+                out.position(at + SHMEM_CONFIG_SIZE);
+                channel.sendReply(GET_SHMEM_CONFIG);
                 return;
             }
             case SET_CONFIG -> ok = setConfig();
@@ -400,7 +429,7 @@ final class VhostUserConnection implements AutoCloseable {
         for (SplitQueue q : queues) {
             q.setReady(true);
         }
-        BasicActivation activation = new BasicActivation(memory, queues, interrupt, this::needsReset, name);
+        DeviceActivation activation = withSharedMemory(new BasicActivation(memory, queues, interrupt, this::needsReset, name));
         try {
             device.activate(activation);
             worker = new QueueWorker(device, activation, kicks);
@@ -436,6 +465,24 @@ final class VhostUserConnection implements AutoCloseable {
         device.reset();
         broken = false;
         status = 0;
+    }
+
+    /** Adds region 1 when the front end can map back-end memory (SHMEM with BACKEND_REQ and BACKEND_SEND_FD). */
+    private DeviceActivation withSharedMemory(BasicActivation basic) {
+        long needed = 1L << PF_SHMEM | 1L << PF_BACKEND_REQ | 1L << PF_BACKEND_SEND_FD;
+        UnixSocket backend = backendChannel;
+        if (hostVisibleBytes <= 0 || backend == null || (ackedProtocolFeatures & needed) != needed) {
+            return basic;
+        }
+        ShmemWindow window = new ShmemWindow(1, hostVisibleBytes, backend, (ackedProtocolFeatures & 1L << PF_REPLY_ACK) != 0);
+        return new DeviceActivation() {
+            @Override public GuestMemory memory() { return basic.memory(); }
+            @Override public SplitQueue queue(int index) { return basic.queue(index); }
+            @Override public Interrupt interrupt() { return basic.interrupt(); }
+            @Override public void needsReset(String reason) { basic.needsReset(reason); }
+            @Override public String connectionName() { return basic.connectionName(); }
+            @Override public SharedMemoryWindow sharedMemory(int id) { return id == 1 ? window : null; }
+        };
     }
 
     /** The device found a ring corrupt: signal the front end on the error eventfd and stop serving. */

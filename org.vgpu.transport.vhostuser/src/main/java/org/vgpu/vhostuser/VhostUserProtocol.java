@@ -45,6 +45,7 @@ final class VhostUserProtocol {
     static final int REM_MEM_REG = 38;
     static final int SET_STATUS = 39;
     static final int GET_STATUS = 40;
+    static final int GET_SHMEM_CONFIG = 44;
 
     /** Virtio feature bit 30: the protocol-features handshake is available. */
     static final long F_PROTOCOL_FEATURES = 1L << 30;
@@ -58,6 +59,8 @@ final class VhostUserProtocol {
     static final int PF_RESET_DEVICE = 13;
     static final int PF_CONFIGURE_MEM_SLOTS = 15;
     static final int PF_STATUS = 16;
+    /** Shared memory regions mapped by the back end (SHMEM_MAP/UNMAP, GET_SHMEM_CONFIG): the QEMU 11.1 protocol. */
+    static final int PF_SHMEM = 22;
 
     static final long OFFERED_PROTOCOL_FEATURES = 1L << PF_MQ | 1L << PF_REPLY_ACK | 1L << PF_BACKEND_REQ
             | 1L << PF_CONFIG | 1L << PF_BACKEND_SEND_FD | 1L << PF_RESET_DEVICE | 1L << PF_CONFIGURE_MEM_SLOTS
@@ -65,6 +68,15 @@ final class VhostUserProtocol {
 
     /** Memory slots offered with CONFIGURE_MEM_SLOTS (QEMU's own backends use 509 at most). */
     static final int MAX_MEM_SLOTS = 32;
+
+    // Back-end requests for shared memory (sent on the SET_BACKEND_REQ_FD channel, fd attached to MAP).
+    static final int BACKEND_SHMEM_MAP = 9;
+    static final int BACKEND_SHMEM_UNMAP = 10;
+    /** u8 shmid, u8 pad[7], le64 fd_offset, le64 shm_offset, le64 len, le64 flags. */
+    static final int SHMEM_MSG_SIZE = 40;
+    static final long SHMEM_MAP_FLAG_RW = 1;
+    /** GET_SHMEM_CONFIG reply: le32 nregions, le32 pad, le64 memory_sizes[256]. */
+    static final int SHMEM_CONFIG_SIZE = 8 + 256 * 8;
 
     /** SET_VRING_KICK/CALL/ERR payload: queue index in bits 0-7; bit 8 set means no fd was sent. */
     static final long VRING_INDEX_MASK = 0xff;
@@ -105,6 +117,7 @@ final class VhostUserProtocol {
             case REM_MEM_REG -> "REM_MEM_REG";
             case SET_STATUS -> "SET_STATUS";
             case GET_STATUS -> "GET_STATUS";
+            case GET_SHMEM_CONFIG -> "GET_SHMEM_CONFIG";
             default -> "request " + request;
         };
     }

@@ -38,6 +38,11 @@ public final class VhostUserServer implements VirtioTransport {
 
         @AttributeDefinition(name = "Device", description = "Filter selecting the VirtioDevice this socket serves.")
         String device_target() default "(vgpu.device.name=gpu0)";
+
+        @AttributeDefinition(name = "Host-visible region (MiB)", description = "Size of the GPU's HOST_VISIBLE shared memory region, "
+                + "mapped by the front end on SHMEM_MAP requests (vhost-user protocol feature SHMEM, QEMU 11.1). 0: no region, "
+                + "the feature is not offered (QEMU 10 does not know it).", min = "0")
+        int host_visible_mib() default 0;
     }
 
     private final VirtioDevice device;
@@ -47,12 +52,14 @@ public final class VhostUserServer implements VirtioTransport {
     private final DisplayChannels displays;
     private volatile VhostUserConnection connection;
     private volatile boolean stopping;
+    private final long hostVisibleBytes;
 
     @Activate
     public VhostUserServer(@Reference(name = "device") VirtioDevice device, Config config,
             @Reference DisplayChannels displays) throws NativeException {
         this.device = device;
         this.displays = displays;
+        this.hostVisibleBytes = (long) Math.max(0, config.host_visible_mib()) << 20;
         if (config.fd() >= 0) {
             this.endpoint = "fd:" + config.fd();
             this.listener = null;
@@ -94,7 +101,7 @@ public final class VhostUserServer implements VirtioTransport {
     }
 
     private void serve(UnixSocket socket, String name) {
-        VhostUserConnection c = new VhostUserConnection("vhost-user:" + name, socket, device, displays);
+        VhostUserConnection c = new VhostUserConnection("vhost-user:" + name, socket, device, displays, hostVisibleBytes);
         connection = c;
         try {
             c.serve();

@@ -74,6 +74,7 @@ public final class BackendFrameBenchmark {
             @Override public String socket_path() { return socket.toString(); }
             @Override public int fd() { return -1; }
             @Override public String device_target() { return ""; }
+            @Override public int host_visible_mib() { return 0; }
         };
     }
 }

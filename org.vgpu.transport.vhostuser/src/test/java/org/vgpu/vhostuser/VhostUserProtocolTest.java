@@ -3,11 +3,13 @@ package org.vgpu.vhostuser;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vgpu.vhostuser.VhostUserProtocol.*;
 
 import java.lang.annotation.Annotation;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vgpu.virtio.memory.GuestMemoryMap;
 import org.vgpu.virtio.memory.MemoryRegion;
 import org.vgpu.virtio.sys.EventFd;
+import org.vgpu.virtio.sys.LinuxNative;
 
 /**
  * The vhost-user back end against a Java front end: QEMU's request order, then every kind of
@@ -43,11 +46,16 @@ class VhostUserProtocolTest {
     GuestMemoryMap frontEndView;
 
     static VhostUserServer.Config config(String path) {
+        return config(path, 0);
+    }
+
+    static VhostUserServer.Config config(String path, int hostVisibleMib) {
         return new VhostUserServer.Config() {
             @Override public Class<? extends Annotation> annotationType() { return VhostUserServer.Config.class; }
             @Override public String socket_path() { return path; }
             @Override public int fd() { return -1; }
             @Override public String device_target() { return ""; }
+            @Override public int host_visible_mib() { return hostVisibleMib; }
         };
     }
 
@@ -412,6 +420,95 @@ class VhostUserProtocolTest {
         }
     }
 
+    /**
+     * SHMEM (QEMU 11.1): offered only with a host-visible region configured; GET_SHMEM_CONFIG gives
+     * region 1's size; once active the device's region 1 sends SHMEM_MAP with the fd on the back-end
+     * channel and waits for the REPLY_ACK.
+     */
+    @Test
+    void sharedMemoryRegionMapsThroughBackendRequests() throws Exception {
+        try (TestFrontEnd plain = new TestFrontEnd(socketPath)) {
+            plain.send(GET_PROTOCOL_FEATURES, 0, null);
+            assertEquals(0, plain.replyU64(GET_PROTOCOL_FEATURES) & 1L << PF_SHMEM, "not offered without a region");
+            plain.send(GET_SHMEM_CONFIG, 0, null);
+            assertTrue(plain.closedByPeer(), "GET_SHMEM_CONFIG without the feature is a protocol violation");
+        }
+        server.deactivate();
+        server = new VhostUserServer(device, config(socketPath.toString(), 64), displays);
+        org.vgpu.virtio.sys.UnixSocket[] backend = org.vgpu.virtio.sys.UnixSocket.pair();
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath); EventFd kick0 = EventFd.create(true); EventFd call0 = EventFd.create(true);
+                EventFd kick1 = EventFd.create(true); EventFd call1 = EventFd.create(true); var qemuSide = backend[1]) {
+            fe.send(GET_PROTOCOL_FEATURES, 0, null);
+            assertTrue((fe.replyU64(GET_PROTOCOL_FEATURES) & 1L << PF_SHMEM) != 0);
+            handshake(fe);
+            fe.send(GET_SHMEM_CONFIG, 0, null);
+            ByteBuffer cfg = fe.reply(GET_SHMEM_CONFIG);
+            assertEquals(VhostUserProtocol.SHMEM_CONFIG_SIZE, cfg.remaining());
+            assertEquals(2, cfg.getInt(0), "regions 0 and 1");
+            assertEquals(0, cfg.getLong(8));
+            assertEquals(64L << 20, cfg.getLong(16), "region 1 = HOST_VISIBLE");
+            fe.send(SET_BACKEND_REQ_FD, 0, null, backend[0].fd());
+            backend[0].close(); // the back end has its own copy now
+            setupVring(fe, 0, kick0, call0);
+            setupVring(fe, 1, kick1, call1);
+            awaitActive();
+            org.vgpu.virtio.api.SharedMemoryWindow window = device.activation().sharedMemory(1);
+            assertNotNull(window, "region 1 reaches the device");
+            assertEquals(64L << 20, window.size());
+            assertNull(device.activation().sharedMemory(0));
+
+            int memfd = LinuxNative.memfd_create("blob", 0);
+            LinuxNative.ftruncate(memfd, 8192);
+            Thread qemu = new Thread(() -> answerShmemRequests(qemuSide, 2));
+            qemu.start();
+            window.map(0x10000, memfd, 0, 8192, true);
+            window.unmap(0x10000, 8192);
+            qemu.join(5000);
+            assertEquals(List.of("SHMEM_MAP shmid=1 fd_offset=0 shm_offset=65536 len=8192 flags=1 fds=1",
+                    "SHMEM_UNMAP shmid=1 fd_offset=0 shm_offset=65536 len=8192 flags=0 fds=0"), shmemSeen);
+            assertThrows(org.vgpu.virtio.api.SharedMemoryWindow.MappingException.class, () -> window.map(0x1001, memfd, 0, 4096, true),
+                    "unaligned: refused before anything is sent");
+            assertThrows(org.vgpu.virtio.api.SharedMemoryWindow.MappingException.class, () -> window.map((64L << 20) - 4096, memfd, 0, 8192, true),
+                    "past the region");
+            assertThrows(org.vgpu.virtio.api.SharedMemoryWindow.MappingException.class, () -> window.unmap(0, 4096), "nothing mapped there");
+            long t0 = System.nanoTime();
+            assertThrows(org.vgpu.virtio.api.SharedMemoryWindow.MappingException.class, () -> window.map(0, memfd, 0, 4096, true),
+                    "a front end that never answers");
+            assertTrue((System.nanoTime() - t0) / 1_000_000 < ShmemWindow.REPLY_TIMEOUT_MS + 1000, "bounded wait");
+            LinuxNative.close(memfd);
+        }
+    }
+
+    final List<String> shmemSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Plays QEMU's back-end request handler: records `count` SHMEM messages and acks each with 0. */
+    void answerShmemRequests(org.vgpu.virtio.sys.UnixSocket qemu, int count) {
+        try {
+            int[] fds = new int[org.vgpu.virtio.sys.UnixSocket.MAX_FDS];
+            for (int i = 0; i < count; i++) {
+                ByteBuffer m = ByteBuffer.allocateDirect(HEADER_SIZE + SHMEM_MSG_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                int got = 0;
+                int passed = 0;
+                while (m.hasRemaining()) {
+                    got += qemu.recv(m, fds);
+                    passed += org.vgpu.virtio.sys.UnixSocket.countFds(fds);
+                    for (int fd : fds) {
+                        LinuxNative.closeQuietly(fd);
+                    }
+                }
+                int request = m.getInt(0);
+                shmemSeen.add((request == BACKEND_SHMEM_MAP ? "SHMEM_MAP" : "SHMEM_UNMAP") + " shmid=" + m.get(12) + " fd_offset=" + m.getLong(20)
+                        + " shm_offset=" + m.getLong(28) + " len=" + m.getLong(36) + " flags=" + m.getLong(44) + " fds=" + passed);
+                assertTrue((m.getInt(4) & FLAG_NEED_REPLY) != 0, "REPLY_ACK asked");
+                ByteBuffer ack = ByteBuffer.allocateDirect(HEADER_SIZE + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                ack.putInt(request).putInt(FLAG_VERSION_1 | FLAG_REPLY).putInt(8).putLong(0).flip();
+                qemu.send(ack);
+            }
+        } catch (Exception e) {
+            shmemSeen.add("peer failed: " + e);
+        }
+    }
+
     /** --fd: libvirt hands the back end one end of an already connected socket pair. */
     @Test
     void anInheritedConnectedSocketIsServed() throws Exception {
@@ -421,6 +518,7 @@ class VhostUserProtocolTest {
             @Override public String socket_path() { return ""; }
             @Override public int fd() { return pair[0].fd(); }
             @Override public String device_target() { return ""; }
+            @Override public int host_visible_mib() { return 0; }
         };
         VhostUserServer inherited = new VhostUserServer(new EchoDevice(), fdConfig, displays);
         try (org.vgpu.virtio.sys.UnixSocket vmm = pair[1]) {
