@@ -1032,7 +1032,7 @@ public final class GpuState {
         }
         return new ResourceInfo(r.spec.resourceId(), r.spec.format(), r.width, r.height, r.backend == null ? "-" : r.backend.name(), r.backendReason,
                 r.backing == null ? 0 : r.backing.entries(), r.backingBytes(), r.store == null ? 0 : r.store.hostBytes(), shown, r.uuid,
-                r.store == null ? null : r.store.dmabuf());
+                r.store == null ? null : r.store.dmabuf(), r.mappedAt);
     }
 
     public synchronized List<ScanoutInfo> scanouts() {
@@ -1083,7 +1083,7 @@ public final class GpuState {
 
     public record ResourceInfo(int id, int format, int width, int height, String backend, String backendReason,
             int backingEntries, long backingBytes, long hostBytes, List<Integer> scanouts, UUID uuid,
-            org.vgpu.gpu.spi.Dmabuf dmabuf) {
+            org.vgpu.gpu.spi.Dmabuf dmabuf, long mappedAt) {
     }
 
     public record ScanoutInfo(int id, int preferredWidth, int preferredHeight, int resourceId, int x, int y, int width, int height) {

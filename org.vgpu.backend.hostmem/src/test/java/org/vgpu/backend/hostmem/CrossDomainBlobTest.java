@@ -151,6 +151,8 @@ class CrossDomainBlobTest {
         assertTrue(h.state.resource(BLOB).backend().equals(HostmemBackend.NAME), h.state.resource(BLOB).backendReason());
         assertEquals(RESP_OK_MAP_INFO, mapBlob(BLOB, 0x10000));
         assertEquals(MAP_CACHE_CACHED, h.resp.getInt(24));
+        assertEquals(0x10000, h.state.resource(BLOB).mappedAt(), "vgpu:resource shows the guest mapping");
+        assertEquals("cross-domain 'test': 2 resources, query ring 10, 0 pending images", h.state.contexts().get(CTX), "vgpu:contexts");
         assertEquals(RESP_MAP_INFO_SIZE, h.respLength);
         for (int y = 0; y < H; y++) {
             for (int x = 0; x < W; x++) {

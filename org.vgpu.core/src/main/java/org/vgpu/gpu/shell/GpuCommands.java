@@ -28,6 +28,7 @@ import org.vgpu.virtio.api.VirtioDevice;
     "osgi.command.function=resources",
     "osgi.command.function=resource",
     "osgi.command.function=scanouts",
+    "osgi.command.function=contexts",
     "osgi.command.function=stats",
     "osgi.command.function=screenshot",
 })
@@ -104,12 +105,26 @@ public final class GpuCommands {
             t.row("host bytes", r.hostBytes());
             t.row("scanouts", r.scanouts().isEmpty() ? "-" : r.scanouts());
             t.row("uuid", r.uuid() == null ? "(not assigned)" : r.uuid());
+            t.row("guest mapping", r.mappedAt() < 0 ? "-" : "host-visible region offset 0x" + Long.toHexString(r.mappedAt()));
             t.row("dma-buf", r.dmabuf() == null ? "-" : "fd " + r.dmabuf().fd() + ", " + r.dmabuf().width() + "x"
                     + r.dmabuf().height() + ", stride " + r.dmabuf().stride() + ", fourcc 0x" + Integer.toHexString(r.dmabuf().drmFourcc()));
             t.print(out);
         }
         if (!found) {
             out.println("no resource " + id);
+        }
+    }
+
+    @Descriptor("lists the rendering contexts (cross-domain) of every GPU device")
+    public void contexts() {
+        Table t = new Table("DEVICE", "CTX", "CONTEXT");
+        for (GpuDevice d : select(null)) {
+            d.state().contexts().forEach((id, what) -> t.row(d.name(), Integer.toUnsignedString(id), what));
+        }
+        if (t.isEmpty()) {
+            out.println("no contexts (a device offers them with cross.domain=true)");
+        } else {
+            t.print(out);
         }
     }
 
