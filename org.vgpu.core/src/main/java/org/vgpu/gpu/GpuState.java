@@ -156,14 +156,19 @@ public final class GpuState {
             LOG.log(Level.DEBUG, "{0}: {1} could not create resource {2}: {3}", deviceName, sel.backend().name(), resourceId, e.getMessage());
             return e.outOfMemory() ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_UNSPEC;
         }
-        Resource r = new Resource(spec);
+        register(new Resource(spec), sel, store, charge);
+        return RESP_OK_NODATA;
+    }
+
+    /** A new resource with its pixels in store: charged to the quota and known to the guest from now on. */
+    private Resource register(Resource r, BackendSelector.Selection sel, BackendResource store, long charge) {
         r.backend = sel.backend();
         r.backendReason = sel.reason();
         r.store = store;
         r.storeCharge = charge;
         usedBytes += charge;
-        resources.put(resourceId, r);
-        return RESP_OK_NODATA;
+        resources.put(r.spec.resourceId(), r);
+        return r;
     }
 
     int unref(int resourceId) {
@@ -873,17 +878,11 @@ public final class GpuState {
             contexts.returnImage(ctxId, blobId, image);
             return RESP_ERR_OUT_OF_MEMORY;
         }
-        Resource r = new Resource(spec);
+        Resource r = register(new Resource(spec), sel, store, charge);
         r.blob = true;
         r.host3d = true;
         r.blobFlags = flags;
         r.blobSize = size;
-        r.backend = sel.backend();
-        r.backendReason = sel.reason();
-        r.store = store;
-        r.storeCharge = charge;
-        usedBytes += charge;
-        resources.put(resourceId, r);
         contexts.attach(ctxId, resourceId, true);
         return RESP_OK_NODATA;
     }
