@@ -23,6 +23,19 @@ class MicroVmGpuIT {
 
     @Test
     void guestDrawsTheKnownImageOverVirtioMmioAndThePlatformEndsWithIt() throws Exception {
+        String out = runScenario("");
+        assertTrue(out.contains("[drm] features: -virgl"), out);
+    }
+
+    /** ./vgpu vm --cross-domain: the guest takes the 3D path (VIRGL, CONTEXT_INIT, capset 5) and still draws pixel-exact. */
+    @Test
+    void crossDomainGpuOverVirtioMmio() throws Exception {
+        String out = runScenario("--cross-domain");
+        assertTrue(out.contains("[drm] features: +context_init"), out);
+        assertTrue(out.contains("cap set 0: id 5"), out);
+    }
+
+    private static String runScenario(String args) throws Exception {
         Path root = GuestSetup.root();
         Path initramfs = GuestSetup.initramfs(); // built here: inside the host VM the cache is read-only
         String classPath = String.join(File.pathSeparator, List.of(
@@ -32,7 +45,7 @@ class MicroVmGpuIT {
                 jarOf(org.osgi.framework.Bundle.class)));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String command = java + " --enable-native-access=ALL-UNNAMED -Xmx512m -cp " + classPath + " -Dvgpu.root=" + root
-                + " -Dvgpu.guest.initramfs=" + initramfs + " " + MicroVmGpuScenario.class.getName();
+                + " -Dvgpu.guest.initramfs=" + initramfs + " " + MicroVmGpuScenario.class.getName() + " " + args;
         Process p = new ProcessBuilder("bash", root.resolve("cnf/scripts/host-vm").toString(), "--timeout", "600", "--", command)
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -43,6 +56,8 @@ class MicroVmGpuIT {
         assertTrue(out.contains("FACT screenshot-mismatching-pixels = 0"), out);
         assertTrue(out.contains("FACT vgpu-exit-status = 0"), out);
         assertTrue(out.lines().anyMatch(l -> l.matches("  \\| virtio-mmio\\s+micro-VM\\s+gpu0\\s+active.*")), out);
+        assertTrue(out.contains("Host memory window: 0x100000000 +0x40000000"), out);
+        return out;
     }
 
     /** The file a class was loaded from: a bundle's jar, or the framework's. */

@@ -33,6 +33,8 @@ public final class MicroVmGpuScenario {
     private final Path control;
     private final Path log;
     private Process vgpu;
+    /** gpu0 with the cross-domain context (VIRGL + CONTEXT_INIT offered), as ./vgpu vm --cross-domain. */
+    private boolean crossDomain;
 
     private MicroVmGpuScenario(Path work) {
         this.work = work;
@@ -42,6 +44,7 @@ public final class MicroVmGpuScenario {
 
     public static void main(String[] args) throws Exception {
         MicroVmGpuScenario s = new MicroVmGpuScenario(Files.createTempDirectory("vgpu-microvm"));
+        s.crossDomain = java.util.Arrays.asList(args).contains("--cross-domain");
         int status = 1;
         try {
             s.run();
@@ -69,7 +72,17 @@ public final class MicroVmGpuScenario {
         check(size.find(), "the guest reports its framebuffer size: " + done);
         String wxh = size.group(1) + "x" + size.group(2);
         fact("guest-framebuffer", wxh);
-        check(readLog().contains("virtio_mmio") || readLog().contains("virtio-mmio"), "the guest saw virtio-mmio");
+        String drm = readLog().lines().filter(l -> l.contains("[drm]")).reduce("", (a, b) -> a + b + "\n");
+        fact("guest-drm", drm);
+        // virtio_gpu read SHMLen/SHMBase over virtio-mmio and reserved the region for MAP_BLOB.
+        check(drm.contains("Host memory window: 0x100000000 +0x40000000"), "the guest found the 1 GiB HOST_VISIBLE region at 4 GiB");
+        check(drm.contains("+host_visible"), "the guest driver uses host-visible memory");
+
+        String devices = shell("vgpu:devices");
+        fact("devices", devices);
+        if (crossDomain) {
+            check(drm.contains("+virgl") && drm.contains("+context_init"), "the guest took the 3D path with context init");
+        }
 
         String transports = shell("vgpu:transports");
         fact("transports", transports);
@@ -118,6 +131,7 @@ public final class MicroVmGpuScenario {
                 "-Dvgpu.control.socket=" + control,
                 "-Dvgpu.vm.kernel=" + GuestSetup.kernel(), "-Dvgpu.vm.initrd=" + GuestSetup.initramfs(),
                 "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=fbimage vgpu.hold=60", "-Dvgpu.vm.memory=512M",
+                "-Dvgpu.vm.cross-domain=" + crossDomain,
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
                 "-jar", root.resolve("cnf/target/vgpu.jar").toString())
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
