@@ -3,6 +3,7 @@ package org.vgpu.mmio;
 import static org.vgpu.mmio.MmioRegisters.*;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
@@ -10,6 +11,7 @@ import java.util.function.Consumer;
 
 import org.vgpu.mmio.bus.IrqLine;
 import org.vgpu.mmio.bus.MmioHandler;
+import org.vgpu.virtio.api.SharedMemoryWindow;
 import org.vgpu.virtio.api.VirtioDevice;
 import org.vgpu.virtio.memory.GuestMemory;
 import org.vgpu.virtio.queue.QueueException;
@@ -270,6 +272,17 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
 
     // ---- shared memory ----
 
+    /** The regions the device can map into (the activation hands them over by id). */
+    private List<SharedMemoryWindow> windows() {
+        List<SharedMemoryWindow> windows = new ArrayList<>();
+        for (SharedMemoryRegion r : sharedMemory) {
+            if (r.window() != null) {
+                windows.add(r.window());
+            }
+        }
+        return windows;
+    }
+
     private SharedMemoryRegion selectedShm() {
         for (SharedMemoryRegion r : sharedMemory) {
             if (r.id() == shmSelect) {
@@ -325,7 +338,7 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
     private void activate() {
         try {
             running = RunningDevice.start(device, memory, queues, features.negotiated(F_RING_EVENT_IDX), kicks,
-                    interrupt, this::deviceNeedsReset, name);
+                    interrupt, this::deviceNeedsReset, name, windows());
             LOG.log(Level.INFO, name + ": device active");
         } catch (QueueException e) {
             deviceNeedsReset(e.getMessage());

@@ -1,8 +1,10 @@
 package org.vgpu.mmio;
 
+import java.util.List;
 import java.util.function.Consumer;
 
 import org.vgpu.virtio.api.Interrupt;
+import org.vgpu.virtio.api.SharedMemoryWindow;
 import org.vgpu.virtio.api.VirtioDevice;
 import org.vgpu.virtio.memory.GuestMemory;
 import org.vgpu.virtio.queue.QueueException;
@@ -45,7 +47,7 @@ final class RunningDevice {
      */
     static RunningDevice start(VirtioDevice device, GuestMemory memory, QueueRegisters[] registers,
             boolean eventIdx, QueueKicks queueKicks, Interrupt interrupt, Consumer<String> needsReset,
-            String name) throws QueueException, NativeException {
+            String name, List<SharedMemoryWindow> sharedMemory) throws QueueException, NativeException {
         SplitQueue[] queues = new SplitQueue[registers.length];
         EventFd[] kicks = new EventFd[registers.length];
         for (int i = 0; i < registers.length; i++) {
@@ -69,7 +71,7 @@ final class RunningDevice {
                 needsReset.accept(reason);
             }
         };
-        BasicActivation activation = new BasicActivation(memory, queues, gate, gatedNeedsReset, name);
+        BasicActivation activation = new BasicActivation(memory, queues, gate, gatedNeedsReset, name, sharedMemory);
         RunningDevice running = new RunningDevice(device, memory, queues, kicks, activation, gate, eventIdx);
         try {
             device.activate(activation);

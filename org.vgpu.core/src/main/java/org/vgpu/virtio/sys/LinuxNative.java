@@ -138,8 +138,26 @@ public final class LinuxNative {
     public static native long syscall(long number, long a1, long a2, long a3);
 
     // x86_64 numbers: the project runs on x86_64 hosts only.
+    static final long SYS_GETTID = 186;
+    static final long SYS_TGKILL = 234;
     static final long SYS_PIDFD_OPEN = 434;
     static final long SYS_PIDFD_GETFD = 438;
+
+    /**
+     * A signal the JVM catches and ignores: sent to one thread it only interrupts a blocking
+     * system call such as KVM_RUN (EINTR), nothing else happens.
+     */
+    public static final int SIGPIPE = 13;
+
+    /** The kernel's id of the calling thread (gettid(2)). */
+    public static int gettid() {
+        return (int) syscall(SYS_GETTID, 0, 0, 0);
+    }
+
+    /** Sends sig to thread tid of this process (tgkill(2)). */
+    public static int tgkill(int tid, int sig) {
+        return (int) syscall(SYS_TGKILL, getpid(), tid, sig);
+    }
 
     /** A pidfd for another process (pidfd_open(2)). */
     public static int pidfdOpen(int pid) {

@@ -51,8 +51,9 @@ public final class MicroVm implements AutoCloseable {
     private final Serial16550 serial;
     private final Vcpu vcpu;
     private volatile VmExit requestedExit;
+    private volatile int vcpuThread; // kernel thread id while run() runs, else 0
     private boolean booted;
-    private long exits;
+    private volatile long exits; // written by the vCPU thread only
 
     private MicroVm(KvmSystem kvm, KvmVm vm, VmMemoryLayout layout, OutputStream console) throws NativeException {
         this.kvm = kvm;
@@ -232,12 +233,30 @@ public final class MicroVm implements AutoCloseable {
         booted = true;
     }
 
-    /** Runs the vCPU on the calling thread until the guest powers off, resets or KVM fails. */
+    /** Runs the vCPU on the calling thread until the guest powers off, resets, KVM fails or {@link #stop} is called. */
     public VmExit run() {
+        vcpuThread = LinuxNative.gettid();
         try {
+            if (requestedExit != null) {
+                return requestedExit; // stopped before it ran
+            }
             return loop();
         } finally {
+            vcpuThread = 0;
             serial.flush();
+        }
+    }
+
+    /**
+     * Makes {@link #run} return STOPPED soon, from any thread: KVM_RUN returns at once next time
+     * (immediate_exit), and a signal the JVM ignores takes the vCPU out of a KVM_RUN in progress.
+     */
+    public void stop() {
+        requestExit(new VmExit(VmExit.Kind.STOPPED, "stopped by the host"));
+        vcpu.requestExit();
+        int tid = vcpuThread;
+        if (tid != 0) {
+            LinuxNative.tgkill(tid, LinuxNative.SIGPIPE);
         }
     }
 
@@ -361,7 +380,7 @@ public final class MicroVm implements AutoCloseable {
         }
     }
 
-    private void requestExit(VmExit exit) {
+    private synchronized void requestExit(VmExit exit) {
         if (requestedExit == null) {
             requestedExit = exit;
         }

@@ -78,7 +78,7 @@ public final class MicroVmMain {
         try (vm) {
             beforeBoot.accept(vm);
             vm.boot(kernel, initrd, append);
-            forwardStdin(vm);
+            ConsoleInput.forward(System.in, vm);
             VmExit exit = vm.run();
             double seconds = (System.nanoTime() - start) / 1e9;
             console.flush();
@@ -91,22 +91,6 @@ public final class MicroVmMain {
         }
     }
 
-    /** Feeds stdin to the guest's console from a daemon thread (ends at EOF, e.g. /dev/null). */
-    private static void forwardStdin(MicroVm vm) {
-        Thread t = new Thread(() -> {
-            byte[] buffer = new byte[256];
-            try {
-                for (int n; (n = System.in.read(buffer)) > 0;) {
-                    vm.consoleInput(java.util.Arrays.copyOf(buffer, n));
-                }
-            } catch (java.io.IOException | RuntimeException e) {
-                // console input is best effort: the VM keeps running without it
-            }
-        }, "vm-console-input");
-        t.setDaemon(true);
-        t.start();
-    }
-
     private static String required(String option, String value) {
         if (value == null) {
             throw new IllegalArgumentException(option + " needs a value");
@@ -115,7 +99,7 @@ public final class MicroVmMain {
     }
 
     /** "512M", "1G", "65536K" or plain bytes. */
-    static long parseSize(String text) {
+    public static long parseSize(String text) {
         String t = text.trim().toUpperCase(Locale.ROOT);
         long unit = 1;
         if (t.endsWith("K") || t.endsWith("M") || t.endsWith("G")) {

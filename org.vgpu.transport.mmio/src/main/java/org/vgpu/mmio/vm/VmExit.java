@@ -10,6 +10,8 @@ public record VmExit(Kind kind, String detail) {
         RESET,
         /** The guest reported a crash (KVM crash event). */
         CRASH,
+        /** The host stopped the VM ({@link MicroVm#stop}). */
+        STOPPED,
         /** KVM could not run the guest: entry failure, internal error, KVM_RUN error, early triple fault. */
         KVM_FAILURE
     }

@@ -50,6 +50,8 @@ public final class VmMemoryLayout {
     public static final long IOAPIC = 0xfec0_0000L;
     public static final long LOCAL_APIC = 0xfee0_0000L;
     public static final long HIGH_RAM_START = 1L << 32;
+    /** Shared memory windows sit on 1 GiB boundaries above RAM. */
+    public static final long SHARED_MEMORY_ALIGNMENT = 1L << 30;
 
     public static final int E820_RAM = 1;
     public static final int E820_RESERVED = 2;
@@ -99,6 +101,15 @@ public final class VmMemoryLayout {
             map.add(new E820Entry(HIGH_RAM_START, highRamSize(), E820_RAM));
         }
         return map;
+    }
+
+    /**
+     * Where device shared memory windows (the GPU's host-visible region) start: the first 1 GiB
+     * boundary above all RAM, so guests can use large pages and nothing else lives there.
+     */
+    public long sharedMemoryStart() {
+        long end = HIGH_RAM_START + highRamSize();
+        return (end + SHARED_MEMORY_ALIGNMENT - 1) & -SHARED_MEMORY_ALIGNMENT;
     }
 
     /** Whether [address, address+size) touches guest RAM. */

@@ -1,0 +1,219 @@
+package org.vgpu.itest.hostvm;
+
+import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import org.vgpu.core.shell.ControlClient;
+import org.vgpu.itest.guest.GuestImage;
+import org.vgpu.itest.guest.GuestSetup;
+
+/**
+ * Runs inside the test host VM (its KVM boots Linux), started by MicroVmGpuIT: the assembled
+ * vgpu runtime boots the Debian 6.12 guest in its own micro-VM (what ./vgpu vm does) with gpu0 on
+ * virtio-mmio. The guest's virtio_gpu driver binds over virtio-mmio and draws the known image;
+ * through vgpu's control socket this checks that vgpu's own screenshot is that image pixel-exact,
+ * that vgpu:resources shows the framebuffer and vgpu:transports the virtio-mmio binding, counts
+ * queue kicks (ioeventfds) and completions, and that the platform exits 0 when the guest powers
+ * off. Prints FACT lines; exits 0 only if everything held.
+ */
+public final class MicroVmGpuScenario {
+    static final String DEVICE = "gpu0";
+    static final Duration BOOT = Duration.ofSeconds(240);
+    static final Duration POWER_OFF = Duration.ofSeconds(150);
+
+    private final Path work;
+    private final Path control;
+    private final Path log;
+    private Process vgpu;
+    /** gpu0 with the cross-domain context (VIRGL + CONTEXT_INIT offered), as ./vgpu vm --cross-domain. */
+    private boolean crossDomain;
+
+    private MicroVmGpuScenario(Path work) {
+        this.work = work;
+        this.control = work.resolve("control.sock");
+        this.log = work.resolve("vgpu.log");
+    }
+
+    public static void main(String[] args) throws Exception {
+        MicroVmGpuScenario s = new MicroVmGpuScenario(Files.createTempDirectory("vgpu-microvm"));
+        s.crossDomain = java.util.Arrays.asList(args).contains("--cross-domain");
+        int status = 1;
+        try {
+            s.run();
+            System.out.println("SCENARIO-OK");
+            status = 0;
+        } catch (Throwable t) {
+            System.out.println("SCENARIO-FAILED " + t);
+            t.printStackTrace(System.out);
+            s.dumpLog();
+        } finally {
+            s.stopVgpu();
+        }
+        System.exit(status);
+    }
+
+    private void run() throws Exception {
+        long t0 = System.nanoTime();
+        startVgpu();
+        awaitLog("vm: booting", BOOT);
+        long t1 = System.nanoTime();
+        fact("platform-start-to-boot-ms", (t1 - t0) / 1_000_000);
+        String done = awaitLog("VGPU-IMAGE-DONE", BOOT);
+        fact("boot-to-image-ms", (System.nanoTime() - t1) / 1_000_000);
+        Matcher size = Pattern.compile("VGPU-IMAGE-DONE (\\d+)x(\\d+)").matcher(done);
+        check(size.find(), "the guest reports its framebuffer size: " + done);
+        String wxh = size.group(1) + "x" + size.group(2);
+        fact("guest-framebuffer", wxh);
+        String drm = readLog().lines().filter(l -> l.contains("[drm]")).reduce("", (a, b) -> a + b + "\n");
+        fact("guest-drm", drm);
+        // virtio_gpu read SHMLen/SHMBase over virtio-mmio and reserved the region for MAP_BLOB.
+        check(drm.contains("Host memory window: 0x100000000 +0x40000000"), "the guest found the 1 GiB HOST_VISIBLE region at 4 GiB");
+        check(drm.contains("+host_visible"), "the guest driver uses host-visible memory");
+
+        String devices = shell("vgpu:devices");
+        fact("devices", devices);
+        if (crossDomain) {
+            check(drm.contains("+virgl") && drm.contains("+context_init"), "the guest took the 3D path with context init");
+        }
+
+        String transports = shell("vgpu:transports");
+        fact("transports", transports);
+        check(transports.lines().anyMatch(l -> l.startsWith("virtio-mmio") && l.contains("micro-VM") && l.contains(DEVICE)
+                && l.contains("active") && l.contains("0xd0000000")), "vgpu:transports shows gpu0 active on virtio-mmio");
+
+        String resources = shell("vgpu:resources " + DEVICE);
+        fact("resources", resources);
+        check(resources.lines().anyMatch(l -> l.startsWith(DEVICE) && l.contains(wxh)),
+                "vgpu:resources shows the " + wxh + " framebuffer");
+
+        long bad = -1;
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (bad != 0 && System.nanoTime() < deadline) { // the last FLUSH may still be on its way
+            bad = screenMismatches();
+            if (bad != 0) {
+                Thread.sleep(500);
+            }
+        }
+        fact("screenshot-mismatching-pixels", bad);
+        check(bad == 0, "vgpu's screenshot is the guest's image: " + bad + " pixels differ");
+
+        String queues = shell("vgpu:queues " + DEVICE);
+        fact("queues", queues);
+        long[] control0 = queueCounters(queues, 0);
+        fact("controlq", "kicks " + control0[0] + ", interrupts " + control0[1] + ", chains " + control0[2]);
+        check(control0[0] > 0, "the guest's kicks reached the device (QueueNotify ioeventfd)");
+        check(control0[2] > 0 && control0[1] > 0, "completions went back through the irqfd");
+
+        String ended = awaitLog("vm: POWER_OFF", POWER_OFF);
+        fact("vm-end", ended);
+        Matcher exits = Pattern.compile("after ([0-9.]+) s, (\\d+) exits").matcher(ended);
+        if (exits.find()) {
+            fact("vm-run-s", exits.group(1));
+            fact("vm-exits", exits.group(2));
+        }
+        check(vgpu.waitFor(30, TimeUnit.SECONDS), "the platform stops after the guest's power-off");
+        fact("vgpu-exit-status", vgpu.exitValue());
+        check(vgpu.exitValue() == 0, "vgpu exits 0 after the power-off");
+    }
+
+    private void startVgpu() throws Exception {
+        Path root = GuestSetup.root();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        vgpu = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
+                "-Dvgpu.control.socket=" + control,
+                "-Dvgpu.vm.kernel=" + GuestSetup.kernel(), "-Dvgpu.vm.initrd=" + GuestSetup.initramfs(),
+                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=fbimage vgpu.hold=60", "-Dvgpu.vm.memory=512M",
+                "-Dvgpu.vm.cross-domain=" + crossDomain,
+                "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
+                "-jar", root.resolve("cnf/target/vgpu.jar").toString())
+                .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+    }
+
+    /** The first log line containing marker, waiting up to timeout; fails early if vgpu exits first. */
+    private String awaitLog(String marker, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String line = readLog().lines().filter(l -> l.contains(marker)).findFirst().orElse(null);
+            if (line != null) {
+                return line;
+            }
+            check(vgpu.isAlive() || readLog().contains(marker), "vgpu exited (" + (vgpu.isAlive() ? "" : vgpu.exitValue())
+                    + ") before " + marker);
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no " + marker + " within " + timeout.toSeconds() + " s");
+    }
+
+    private String readLog() throws Exception {
+        return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+    }
+
+    private String shell(String command) throws Exception {
+        ControlClient.Reply r = ControlClient.run(control, command);
+        check(r.status() == 0, command + " failed: " + r.error() + "\n" + r.output());
+        return r.output();
+    }
+
+    /** {kicks, calls, chains} of one queue row of vgpu:queues. */
+    private static long[] queueCounters(String table, int queue) {
+        for (String line : table.lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 11 && f[0].equals(DEVICE) && f[1].equals(String.valueOf(queue))) {
+                return new long[] {Long.parseLong(f[7]), Long.parseLong(f[8]), Long.parseLong(f[9])};
+            }
+        }
+        throw new AssertionError("no queue " + queue + " in " + table);
+    }
+
+    private long screenMismatches() throws Exception {
+        Path png = work.resolve("vgpu-screen.png");
+        Files.deleteIfExists(png);
+        shell("vgpu:screenshot " + DEVICE + " 0 " + png);
+        BufferedImage img = ImageIO.read(png.toFile());
+        int[] rgb = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
+        return GuestImage.mismatches(rgb, img.getWidth(), img.getHeight());
+    }
+
+    private static void check(boolean ok, String what) {
+        if (!ok) {
+            throw new AssertionError(what);
+        }
+    }
+
+    private static void fact(String key, Object value) {
+        String v = String.valueOf(value).strip();
+        if (v.contains("\n")) {
+            System.out.println("FACT " + key + ":");
+            v.lines().forEach(l -> System.out.println("  | " + l));
+        } else {
+            System.out.println("FACT " + key + " = " + v);
+        }
+    }
+
+    private void dumpLog() {
+        try {
+            System.out.println("--- vgpu log (guest console and platform) ---");
+            System.out.println(readLog());
+        } catch (Exception e) {
+            System.out.println("(no vgpu log: " + e + ")");
+        }
+    }
+
+    private void stopVgpu() throws InterruptedException {
+        if (vgpu != null && vgpu.isAlive()) {
+            vgpu.destroy();
+            if (!vgpu.waitFor(20, TimeUnit.SECONDS)) {
+                vgpu.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package org.vgpu.mmio.platform;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.Dictionary;
+import java.util.Hashtable;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * Turns {@code ./vgpu vm}'s options (framework properties vgpu.vm.*) into the org.vgpu.vm
+ * configuration, and --cross-domain into gpu0's cross.domain, so the command line and
+ * ConfigAdmin files configure the VM the same way. Configurations it wrote are marked, and
+ * deleted again by a run without those options.
+ */
+@Component(immediate = true)
+public final class CommandLineVm {
+    static final String KERNEL = "vgpu.vm.kernel";
+    static final String INITRD = "vgpu.vm.initrd";
+    static final String APPEND = "vgpu.vm.append";
+    static final String MEMORY = "vgpu.vm.memory";
+    static final String HOST_VISIBLE_SIZE = "vgpu.vm.host-visible-size";
+    static final String CROSS_DOMAIN = "vgpu.vm.cross-domain";
+    static final String CONSOLE_INPUT = "vgpu.vm.console-input";
+    static final String DEFAULT_GPU_PID = "org.vgpu.gpu.default";
+    /** Marks a configuration as written from the command line. */
+    static final String SOURCE = "vgpu.source";
+    private static final System.Logger LOG = System.getLogger(CommandLineVm.class.getName());
+
+    @Activate
+    public CommandLineVm(BundleContext context, @Reference ConfigurationAdmin configAdmin) throws IOException {
+        Configuration gpu = configAdmin.getConfiguration(DEFAULT_GPU_PID, "?");
+        Configuration vm = configAdmin.getConfiguration(MicroVmComponent.PID, "?");
+        String kernel = context.getProperty(KERNEL);
+        if (kernel == null || kernel.isBlank()) {
+            deleteIfOurs(vm);
+            deleteIfOurs(gpu);
+            return;
+        }
+        // The GPU first: a later change would restart the VM that uses it.
+        if (Boolean.parseBoolean(context.getProperty(CROSS_DOMAIN))) {
+            Dictionary<String, Object> props = gpu.getProperties() != null ? gpu.getProperties() : new Hashtable<>();
+            props.put("cross.domain", true);
+            props.put(SOURCE, "cli");
+            gpu.updateIfDifferent(props);
+        } else {
+            deleteIfOurs(gpu);
+        }
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put("kernel", kernel);
+        copy(context, INITRD, "initrd", props);
+        copy(context, APPEND, "append", props);
+        copy(context, MEMORY, "memory", props);
+        copy(context, HOST_VISIBLE_SIZE, "host.visible.size", props);
+        props.put("console.input", Boolean.parseBoolean(context.getProperty(CONSOLE_INPUT)));
+        props.put(SOURCE, "cli");
+        vm.updateIfDifferent(props);
+        LOG.log(Level.INFO, "micro-VM from the command line: " + props);
+    }
+
+    private static void copy(BundleContext context, String property, String key, Dictionary<String, Object> props) {
+        String value = context.getProperty(property);
+        if (value != null && !value.isBlank()) {
+            props.put(key, value);
+        }
+    }
+
+    private static void deleteIfOurs(Configuration c) throws IOException {
+        Dictionary<String, Object> props = c.getProperties();
+        if (props != null && "cli".equals(props.get(SOURCE))) {
+            c.delete();
+        }
+    }
+}
