@@ -75,6 +75,12 @@ static int fail(const char *what) {
     return 1;
 }
 
+/* Progress on the console: a stall shows where it is. */
+static void step(const char *what) {
+    printf("VGPU-STEP %s\n", what);
+    fflush(stdout);
+}
+
 static void *map_blob(int fd, uint32_t handle, size_t size) {
     struct vgpu_map map = {.handle = handle};
     if (ioctl(fd, VGPU_IOCTL_MAP, &map)) return MAP_FAILED;
@@ -161,18 +167,23 @@ int main(void) {
         .size = size, .blob_id = blob_id,
     };
     if (ioctl(fd, VGPU_IOCTL_CREATE_BLOB, &blob)) return fail("HOST3D blob");
+    step("host3d-created");
     uint8_t *pixels = map_blob(fd, blob.bo_handle, size);
     if (pixels == MAP_FAILED) return fail("map HOST3D blob");
+    step("host3d-mapped");
     for (uint32_t y = 0; y < h; y++)
         for (uint32_t x = 0; x < w; x++)
             ((uint32_t *)(pixels + (size_t)y * stride))[x] = pixel((int)x, (int)y, (int)w, (int)h);
 
+    step("image-written");
     struct drm_mode_fb_cmd2 fb = {.width = w, .height = h, .pixel_format = DRM_FORMAT_XRGB8888,
                                   .handles = {blob.bo_handle}, .pitches = {stride}};
     if (ioctl(fd, DRM_IOCTL_MODE_ADDFB2, &fb)) return fail("addfb2");
     struct drm_mode_crtc set = {.crtc_id = crtc, .fb_id = fb.fb_id, .set_connectors_ptr = (uint64_t)(uintptr_t)&conn,
                                 .count_connectors = 1, .mode = mode, .mode_valid = 1};
+    step("fb-added");
     if (ioctl(fd, DRM_IOCTL_MODE_SETCRTC, &set)) return fail("setcrtc");
+    step("crtc-set");
     struct drm_mode_fb_dirty_cmd dirty = {.fb_id = fb.fb_id};
     ioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty); /* a flush of the whole fb; harmless if unsupported */
     printf("VGPU-IMAGE-DONE %ux%u\n", w, h);

@@ -35,6 +35,18 @@ class MicroVmGpuIT {
         assertTrue(out.contains("cap set 0: id 5"), out);
     }
 
+    /**
+     * The guest program vgpu-hostblob: cross-domain context, image requirements, a HOST3D blob mapped
+     * into the host-visible region (a KVM slot of vgpu's memfd), the image written there and scanned
+     * out: vgpu's screenshot is pixel-exact with nothing copied.
+     */
+    @Test
+    void aGuestDrawsIntoHostMemoryVgpuMappedIntoIt() throws Exception {
+        String out = runScenario("--hostblob");
+        assertTrue(out.contains("FACT hostblob = VGPU-HOSTBLOB stride=5120 size=4096000"), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("FACT hostmem-stats = hostmem\\s+0\\s+.*")), out);
+    }
+
     private static String runScenario(String args) throws Exception {
         Path root = GuestSetup.root();
         Path initramfs = GuestSetup.initramfs(); // built here: inside the host VM the cache is read-only

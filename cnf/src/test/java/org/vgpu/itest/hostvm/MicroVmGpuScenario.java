@@ -35,6 +35,8 @@ public final class MicroVmGpuScenario {
     private Process vgpu;
     /** gpu0 with the cross-domain context (VIRGL + CONTEXT_INIT offered), as ./vgpu vm --cross-domain. */
     private boolean crossDomain;
+    /** The guest draws into a HOST3D blob it maps (vgpu.test=hostblob, needs crossDomain) instead of /dev/fb0. */
+    private boolean hostBlob;
 
     private MicroVmGpuScenario(Path work) {
         this.work = work;
@@ -44,7 +46,8 @@ public final class MicroVmGpuScenario {
 
     public static void main(String[] args) throws Exception {
         MicroVmGpuScenario s = new MicroVmGpuScenario(Files.createTempDirectory("vgpu-microvm"));
-        s.crossDomain = java.util.Arrays.asList(args).contains("--cross-domain");
+        s.hostBlob = java.util.Arrays.asList(args).contains("--hostblob");
+        s.crossDomain = s.hostBlob || java.util.Arrays.asList(args).contains("--cross-domain");
         int status = 1;
         try {
             s.run();
@@ -94,6 +97,10 @@ public final class MicroVmGpuScenario {
         check(resources.lines().anyMatch(l -> l.startsWith(DEVICE) && l.contains(wxh)),
                 "vgpu:resources shows the " + wxh + " framebuffer");
 
+        if (hostBlob) {
+            checkHostBlob(resources);
+        }
+
         long bad = -1;
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         while (bad != 0 && System.nanoTime() < deadline) { // the last FLUSH may still be on its way
@@ -124,13 +131,34 @@ public final class MicroVmGpuScenario {
         check(vgpu.exitValue() == 0, "vgpu exits 0 after the power-off");
     }
 
+    /** The scanout shows a hostmem blob the guest mapped and wrote: no TRANSFER, no copy. */
+    private void checkHostBlob(String resources) throws Exception {
+        String made = readLog().lines().filter(l -> l.contains("VGPU-HOSTBLOB")).findFirst().orElse("");
+        fact("hostblob", made);
+        check(made.contains("stride=5120 size=4096000"), "the guest got the image requirements from the query ring: " + made);
+        String line = resources.lines().filter(l -> l.startsWith(DEVICE) && l.contains("hostmem")).findFirst()
+                .orElseThrow(() -> new AssertionError("no hostmem resource: " + resources));
+        String id = line.trim().split("\\s+")[1];
+        String detail = shell("vgpu:resource " + id);
+        fact("hostblob-resource", detail);
+        check(detail.contains("host-visible region offset 0x"), "the blob is mapped into the guest");
+        check(detail.lines().anyMatch(l -> l.startsWith("scanouts") && l.contains("[0]")), "the blob is on scanout 0");
+        String contexts = shell("vgpu:contexts");
+        fact("contexts", contexts);
+        check(contexts.contains("cross-domain"), "the guest's cross-domain context");
+        String stats = shell("vgpu:stats");
+        String hostmem = stats.lines().filter(l -> l.startsWith("hostmem ")).findFirst().orElse("hostmem 0 0 0");
+        fact("hostmem-stats", hostmem);
+        check(hostmem.trim().split("\\s+")[1].equals("0"), "nothing copied for the host blob: " + hostmem);
+    }
+
     private void startVgpu() throws Exception {
         Path root = GuestSetup.root();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         vgpu = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
                 "-Dvgpu.control.socket=" + control,
                 "-Dvgpu.vm.kernel=" + GuestSetup.kernel(), "-Dvgpu.vm.initrd=" + GuestSetup.initramfs(),
-                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=fbimage vgpu.hold=60", "-Dvgpu.vm.memory=512M",
+                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=" + (hostBlob ? "hostblob" : "fbimage") + " vgpu.hold=60", "-Dvgpu.vm.memory=512M",
                 "-Dvgpu.vm.cross-domain=" + crossDomain,
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
                 "-jar", root.resolve("cnf/target/vgpu.jar").toString())

@@ -48,6 +48,8 @@ public final class MicroVm implements AutoCloseable {
     private final IoPortBus ports = new IoPortBus();
     private final TreeMap<Long, MmioWindow> windows = new TreeMap<>(Long::compareUnsigned);
     private final Map<Long, Integer> extraSlots = new TreeMap<>(Long::compareUnsigned);
+    /** Slots the guest sees but devices may not DMA into (shared memory windows): kept here to unmap them. */
+    private final Map<Long, MemoryRegion> guestOnly = new TreeMap<>(Long::compareUnsigned);
     private final Serial16550 serial;
     private final Vcpu vcpu;
     private volatile VmExit requestedExit;
@@ -156,7 +158,21 @@ public final class MicroVm implements AutoCloseable {
      * overlapping RAM, devices or other slots) in a new KVM memory slot, also reachable through
      * {@link #memory()}. Takes ownership of fd.
      */
-    public synchronized void addMemory(long gpa, int fd, long offset, long size) throws NativeException {
+    public void addMemory(long gpa, int fd, long offset, long size) throws NativeException {
+        addSlot(gpa, fd, offset, size, true);
+    }
+
+    /**
+     * Like {@link #addMemory}, but for the guest only: devices' guest-memory accessor does not reach
+     * it (a shared memory window is not a place for virtqueue buffers), and so adding or removing it
+     * never waits for the accessor's users, such as a device worker mapping a blob while it serves
+     * the very command that asked for it.
+     */
+    public void addGuestOnlyMemory(long gpa, int fd, long offset, long size) throws NativeException {
+        addSlot(gpa, fd, offset, size, false);
+    }
+
+    private synchronized void addSlot(long gpa, int fd, long offset, long size, boolean deviceVisible) throws NativeException {
         long page = VmMemoryLayout.PAGE_SIZE;
         if (gpa % page != 0 || offset % page != 0 || size <= 0 || size % page != 0) {
             LinuxNative.closeQuietly(fd);
@@ -183,7 +199,11 @@ public final class MicroVm implements AutoCloseable {
             }
             throw e;
         }
-        memory.addRegion(region);
+        if (deviceVisible) {
+            memory.addRegion(region);
+        } else {
+            guestOnly.put(gpa, region);
+        }
         extraSlots.put(gpa, slot);
     }
 
@@ -194,7 +214,12 @@ public final class MicroVm implements AutoCloseable {
             return false;
         }
         vm.setMemoryRegion(slot, gpa, 0, 0);
-        memory.removeRegion(gpa);
+        MemoryRegion only = guestOnly.remove(gpa);
+        if (only != null) {
+            only.close();
+        } else {
+            memory.removeRegion(gpa);
+        }
         addresses.release(gpa);
         return true;
     }

@@ -115,7 +115,7 @@ public final class VirtioMmioBus implements AutoCloseable {
     private record SlotsOf(MicroVm vm) implements SlotSharedMemoryWindow.MemorySlots {
         @Override
         public void add(long gpa, int fd, long fdOffset, long size) throws NativeException {
-            vm.addMemory(gpa, fd, fdOffset, size);
+            vm.addGuestOnlyMemory(gpa, fd, fdOffset, size);
         }
 
         @Override

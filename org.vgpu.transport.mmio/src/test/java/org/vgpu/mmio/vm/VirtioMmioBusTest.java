@@ -1,6 +1,7 @@
 package org.vgpu.mmio.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -63,9 +64,14 @@ class VirtioMmioBusTest {
             LinuxNative.check("ftruncate", LinuxNative.ftruncate(fd, 8192));
             long host = LinuxNative.mmap(0, 8192, LinuxNative.PROT_READ | LinuxNative.PROT_WRITE, LinuxNative.MAP_SHARED, fd, 0);
             new com.sun.jna.Pointer(host).setInt(4096 + 8, 0x5eed1234);
-            a.hostVisible().map(0x20_0000, fd, 0, 8192, true);
-            assertEquals(0x5eed1234, vm.memory().readInt(base + 0x20_0000 + 4096 + 8), "the blob is guest memory at base + offset");
-            a.hostVisible().unmap(0x20_0000, 8192);
+            // A device maps while it serves MAP_BLOB, holding a lease on guest memory: that must not wait for itself.
+            try (var lease = vm.memory().lease()) {
+                a.hostVisible().map(0x20_0000, fd, 0, 8192, true);
+                assertFalse(vm.memory().isValid(base + 0x20_0000, 4), "the window is the guest's, not DMA memory for devices");
+                assertThrows(IllegalArgumentException.class, () -> vm.addMemory(base + 0x20_0000, LinuxNative.memfd_create("x", 0), 0, 4096),
+                        "the slot is there: nothing else may overlap it");
+                a.hostVisible().unmap(0x20_0000, 8192);
+            }
             LinuxNative.munmap(host, 8192);
 
             vm.bootProgram(notifyQueueOneThenPowerOff());
