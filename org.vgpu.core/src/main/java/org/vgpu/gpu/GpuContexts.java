@@ -37,12 +37,15 @@ final class GpuContexts {
 
     private static final class Context {
         final String name;
+        /** Capset 5. Otherwise the default context Linux makes for each DRM file with VIRGL on: resources attach, nothing runs. */
+        final boolean crossDomain;
         final Set<Integer> resources = new HashSet<>();
         int queryRing;
         final Map<Long, Image> images = new HashMap<>();
 
-        Context(String name) {
+        Context(String name, boolean crossDomain) {
             this.name = name;
+            this.crossDomain = crossDomain;
         }
     }
 
@@ -55,15 +58,16 @@ final class GpuContexts {
         if (ctxId == 0 || contexts.get(ctxId) != null) {
             return RESP_ERR_INVALID_CONTEXT_ID;
         }
-        if ((contextInit & CONTEXT_INIT_CAPSET_MASK) != CAPSET_CROSS_DOMAIN || nameLength > CTX_DEBUG_NAME_MAX) {
-            return RESP_ERR_INVALID_PARAMETER; // no virgl renderer: only cross-domain contexts
+        int capset = (int) (contextInit & CONTEXT_INIT_CAPSET_MASK);
+        if ((capset != CAPSET_CROSS_DOMAIN && capset != 0) || nameLength > CTX_DEBUG_NAME_MAX) {
+            return RESP_ERR_INVALID_PARAMETER; // no virgl renderer: cross-domain contexts, and default ones that run nothing
         }
         if (contexts.size() >= MAX_CONTEXTS) {
             return RESP_ERR_OUT_OF_MEMORY;
         }
         byte[] name = new byte[(int) nameLength];
         req.get(nameIndex, name);
-        contexts.put(ctxId, new Context(new String(name, StandardCharsets.UTF_8)));
+        contexts.put(ctxId, new Context(new String(name, StandardCharsets.UTF_8), capset == CAPSET_CROSS_DOMAIN));
         return RESP_OK_NODATA;
     }
 
@@ -106,6 +110,9 @@ final class GpuContexts {
         Context c = contexts.get(ctxId);
         if (c == null) {
             return RESP_ERR_INVALID_CONTEXT_ID;
+        }
+        if (!c.crossDomain) {
+            return RESP_ERR_INVALID_PARAMETER; // a default context has no renderer to run commands
         }
         long at = 0;
         while (at < size) {
@@ -209,7 +216,7 @@ final class GpuContexts {
     /** ctx id -> "name: N resources, query ring R, P pending images" for the shell. */
     Map<Integer, String> describe() {
         Map<Integer, String> out = new java.util.TreeMap<>();
-        contexts.forEach((id, c) -> out.put(id, "cross-domain '" + c.name + "': " + c.resources.size() + " resources, query ring "
+        contexts.forEach((id, c) -> out.put(id, (c.crossDomain ? "cross-domain '" : "default (no renderer) '") + c.name + "': " + c.resources.size() + " resources, query ring "
                 + (c.queryRing == 0 ? "-" : Integer.toUnsignedString(c.queryRing)) + ", " + c.images.size() + " pending images"));
         return out;
     }

@@ -213,6 +213,10 @@ class CrossDomainBlobTest {
     void contextsRefuseWhatTheyCannotServe() {
         assertEquals(RESP_ERR_INVALID_CONTEXT_ID, createContext(0, CAPSET_CROSS_DOMAIN));
         assertEquals(RESP_ERR_INVALID_PARAMETER, createContext(CTX, 1), "virgl contexts need a renderer");
+        assertEquals(RESP_OK_NODATA, createContext(50, 0), "Linux's default context per DRM file (VIRGL on)");
+        ByteBuffer any = imageRequirements(W, H, XR24);
+        assertEquals(RESP_ERR_INVALID_PARAMETER, submit(50, any, any.limit()), "a default context runs nothing");
+        assertEquals(RESP_OK_NODATA, ctxCmd(50, CMD_CTX_DESTROY));
         h.header(CMD_CTX_CREATE, 0, 0, CTX, 0);
         h.req.putInt(24, 65).putInt(28, CAPSET_CROSS_DOMAIN);
         assertEquals(RESP_ERR_INVALID_PARAMETER, h.send(REQ_CTX_CREATE), "debug name longer than 64");
