@@ -5,6 +5,10 @@
  * creates the HOST3D blob they promise, maps it (RESOURCE_MAP_BLOB into the host-visible region),
  * writes the image there and scans it out through KMS. Nothing goes through TRANSFER.
  * Output: "VGPU-HOSTBLOB stride=S size=N blob_id=B", "VGPU-IMAGE-DONE WxH", or "VGPU-FAIL <why>".
+ * With --bench, then: write bandwidth into the mapped blob vs into guest RAM, the latency of making
+ * and mapping a blob (RESOURCE_CREATE_BLOB + RESOURCE_MAP_BLOB + mmap), and frames (whole-blob write +
+ * DIRTYFB, so RESOURCE_FLUSH) between "VGPU-BENCH-FRAMES-BEGIN n" and "VGPU-BENCH-FRAMES-END n"
+ * markers, between which the host counts VM exits.
  * Built with the DRM uapi headers of Debian's libdrm-dev (-I/usr/include/libdrm) for KMS; its
  * virtgpu_drm.h predates blobs and context init, so those few uapi structs (stable ABI, Linux
  * include/uapi/drm/virtgpu_drm.h) are declared here under their own names.
@@ -16,7 +20,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdlib.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <drm.h>
@@ -102,7 +108,28 @@ static int submit(int fd, void *cmd, uint32_t size, uint32_t ring_bo) {
     return r == 1 ? 0 : -1;
 }
 
-int main(void) {
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* MB/s of `passes` full writes of n bytes at p (volatile stores, so nothing is optimised away). */
+static double write_rate(volatile uint32_t *p, size_t n, int passes) {
+    double t0 = now_s();
+    for (int k = 0; k < passes; k++)
+        for (size_t i = 0; i < n / 4; i++)
+            p[i] = (uint32_t)(i + (size_t)k);
+    return (double)n * passes / (now_s() - t0) / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv) {
+    int bench = argc > 1 && strcmp(argv[1], "--bench") == 0;
     int fd = open("/dev/dri/card0", O_RDWR);
     if (fd < 0) return fail("open card0");
 
@@ -188,6 +215,55 @@ int main(void) {
     ioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty); /* a flush of the whole fb; harmless if unsupported */
     printf("VGPU-IMAGE-DONE %ux%u\n", w, h);
     fflush(stdout);
+    if (bench) {
+        uint8_t *ram = malloc(size);
+        if (!ram) return fail("malloc");
+        uint8_t *copy = malloc(size);
+        memcpy(copy, pixels, size); /* the image, to put back after the bandwidth runs */
+        double blob_rate = write_rate((volatile uint32_t *)pixels, size, 20);
+        double ram_rate = write_rate((volatile uint32_t *)ram, size, 20);
+        printf("VGPU-BENCH write MB/s: host blob mapping %.0f, guest RAM %.0f (4 MB x 20)\n", blob_rate, ram_rate);
+        memcpy(pixels, copy, size);
+        double lat[9];
+        for (int i = 0; i < 9; i++) {
+            struct cross_domain_get_image_requirements small = {
+                .hdr = {.cmd = CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS, .cmd_size = sizeof small},
+                .width = 64, .height = 64, .drm_format = DRM_FORMAT_XRGB8888,
+            };
+            if (submit(fd, &small, sizeof small, ring.bo_handle)) return fail("bench requirements");
+            struct vgpu_create_blob b = {.blob_mem = VIRTGPU_BLOB_MEM_HOST3D, .blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE,
+                                         .size = answer->size, .blob_id = answer->blob_id};
+            double t0 = now_s();
+            if (ioctl(fd, VGPU_IOCTL_CREATE_BLOB, &b)) return fail("bench blob");
+            volatile uint32_t *m = map_blob(fd, b.bo_handle, answer->size);
+            if (m == MAP_FAILED) return fail("bench map");
+            m[0] = 1; /* first touch: the page is there */
+            lat[i] = (now_s() - t0) * 1e6;
+            munmap((void *)m, answer->size);
+            struct drm_gem_close close_bo = {.handle = b.bo_handle};
+            ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close_bo);
+        }
+        qsort(lat, 9, sizeof lat[0], cmp_double);
+        printf("VGPU-BENCH blob create+map+first touch us: median %.0f, min %.0f, max %.0f (9 blobs of 64x64)\n", lat[4], lat[0], lat[8]);
+        fflush(stdout);
+        int frames = 30;
+        sleep(2); /* the host reads the VM exit count now */
+        printf("VGPU-BENCH-FRAMES-BEGIN %d\n", frames);
+        fflush(stdout);
+        sleep(2);
+        double t0 = now_s();
+        for (int f = 0; f < frames; f++) {
+            for (uint32_t y = 0; y < h; y++)
+                memcpy(pixels + (size_t)y * stride, copy + (size_t)y * stride, (size_t)w * 4);
+            ioctl(fd, DRM_IOCTL_MODE_DIRTYFB, &dirty);
+        }
+        double secs = now_s() - t0;
+        sleep(2);
+        printf("VGPU-BENCH-FRAMES-END %d frames in %.3f s (%.1f frames/s)\n", frames, secs, frames / secs);
+        fflush(stdout);
+        free(ram);
+        free(copy);
+    }
     pause(); /* keep the DRM file, the blob and its scanout alive until poweroff */
     return 0;
 }

@@ -37,6 +37,8 @@ public final class MicroVmGpuScenario {
     private boolean crossDomain;
     /** The guest draws into a HOST3D blob it maps (vgpu.test=hostblob, needs crossDomain) instead of /dev/fb0. */
     private boolean hostBlob;
+    /** Benchmark instead of checks: the guest measures (vgpu.test=hostblob-bench), we count VM exits per frame. */
+    private boolean bench;
 
     private MicroVmGpuScenario(Path work) {
         this.work = work;
@@ -46,7 +48,8 @@ public final class MicroVmGpuScenario {
 
     public static void main(String[] args) throws Exception {
         MicroVmGpuScenario s = new MicroVmGpuScenario(Files.createTempDirectory("vgpu-microvm"));
-        s.hostBlob = java.util.Arrays.asList(args).contains("--hostblob");
+        s.bench = java.util.Arrays.asList(args).contains("--bench");
+        s.hostBlob = s.bench || java.util.Arrays.asList(args).contains("--hostblob");
         s.crossDomain = s.hostBlob || java.util.Arrays.asList(args).contains("--cross-domain");
         int status = 1;
         try {
@@ -64,6 +67,10 @@ public final class MicroVmGpuScenario {
     }
 
     private void run() throws Exception {
+        if (bench) {
+            benchmark();
+            return;
+        }
         long t0 = System.nanoTime();
         startVgpu();
         awaitLog("vm: booting", BOOT);
@@ -131,6 +138,34 @@ public final class MicroVmGpuScenario {
         check(vgpu.exitValue() == 0, "vgpu exits 0 after the power-off");
     }
 
+    /**
+     * The issue's figures, printed: guest-visible write bandwidth into a hostmem blob mapping vs into
+     * guest RAM (same guest, same run), blob create+MAP_BLOB+first-touch latency, and VM exits per frame
+     * (a frame = the guest rewrites the 1280x800 blob and DIRTYFB, i.e. one RESOURCE_FLUSH).
+     */
+    private void benchmark() throws Exception {
+        startVgpu();
+        System.out.println(awaitLog("VGPU-BENCH write", BOOT).trim());
+        System.out.println(awaitLog("VGPU-BENCH blob create", BOOT).trim());
+        String begin = awaitLog("VGPU-BENCH-FRAMES-BEGIN", BOOT);
+        long exits0 = vmExits();
+        String end = awaitLog("VGPU-BENCH-FRAMES-END", BOOT);
+        long exits1 = vmExits();
+        int frames = Integer.parseInt(begin.replaceAll(".*VGPU-BENCH-FRAMES-BEGIN (\\d+).*", "$1"));
+        System.out.println(end.trim());
+        System.out.printf("VGPU-BENCH VM exits per frame: %.1f (%d exits over %d frames, 4 s of idle guest included)%n",
+                (double) (exits1 - exits0) / frames, exits1 - exits0, frames);
+        String stats = shell("vgpu:stats");
+        System.out.println("VGPU-BENCH " + stats.lines().filter(l -> l.startsWith("hostmem ")).findFirst().orElse("hostmem: no row")
+                + "   (BACKEND, BYTES COPIED, BYTES SHARED, DISPLAY READ)");
+    }
+
+    private long vmExits() throws Exception {
+        Matcher m = Pattern.compile("(\\d+) VM exits").matcher(shell("vgpu:transports"));
+        check(m.find(), "vgpu:transports shows the VM exit count");
+        return Long.parseLong(m.group(1));
+    }
+
     /** The scanout shows a hostmem blob the guest mapped and wrote: no TRANSFER, no copy. */
     private void checkHostBlob(String resources) throws Exception {
         String made = readLog().lines().filter(l -> l.contains("VGPU-HOSTBLOB")).findFirst().orElse("");
@@ -158,7 +193,8 @@ public final class MicroVmGpuScenario {
         vgpu = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
                 "-Dvgpu.control.socket=" + control,
                 "-Dvgpu.vm.kernel=" + GuestSetup.kernel(), "-Dvgpu.vm.initrd=" + GuestSetup.initramfs(),
-                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=" + (hostBlob ? "hostblob" : "fbimage") + " vgpu.hold=60", "-Dvgpu.vm.memory=512M",
+                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=" + (bench ? "hostblob-bench" : hostBlob ? "hostblob" : "fbimage")
+                        + " vgpu.hold=" + (bench ? 240 : 60), "-Dvgpu.vm.memory=512M",
                 "-Dvgpu.vm.cross-domain=" + crossDomain,
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
                 "-jar", root.resolve("cnf/target/vgpu.jar").toString())

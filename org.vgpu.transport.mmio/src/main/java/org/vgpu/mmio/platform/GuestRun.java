@@ -77,6 +77,12 @@ final class GuestRun {
         return b == null ? List.of() : b.attached();
     }
 
+    /** VM exits so far (0 before the VM exists): vgpu:transports shows them, the benchmark divides them per frame. */
+    long exitCount() {
+        MicroVm v = vm;
+        return v == null ? 0 : v.exitCount();
+    }
+
     /** "starting", "running", or how the guest ended. */
     String outcome() {
         return outcome;

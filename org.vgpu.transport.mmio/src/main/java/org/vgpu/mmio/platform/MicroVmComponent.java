@@ -97,7 +97,7 @@ public final class MicroVmComponent implements VirtioTransport {
             deviceNames.forEach(name -> bindings.add(binding(name, state)));
         }
         for (VirtioMmioBus.Attached a : attached) {
-            bindings.add(binding(a.transport().device().name(), a.transport().state() + ", " + a.describe()));
+            bindings.add(binding(a.transport().device().name(), a.transport().state() + ", " + a.describe() + ", " + run.exitCount() + " VM exits"));
         }
         return bindings;
     }
