@@ -3,6 +3,7 @@ package org.vgpu.mmio;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.vgpu.mmio.MmioRegisters.*;
 
+import org.vgpu.virtio.testing.EchoDevice;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;

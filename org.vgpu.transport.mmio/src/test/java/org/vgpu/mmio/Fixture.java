@@ -1,5 +1,6 @@
 package org.vgpu.mmio;
 
+import org.vgpu.virtio.testing.EchoDevice;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;

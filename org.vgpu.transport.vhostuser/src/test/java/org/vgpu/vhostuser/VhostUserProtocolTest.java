@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vgpu.vhostuser.VhostUserProtocol.*;
 
+import org.vgpu.virtio.testing.EchoDevice;
 import java.lang.annotation.Annotation;
 import java.nio.ByteBuffer;
 import java.util.List;

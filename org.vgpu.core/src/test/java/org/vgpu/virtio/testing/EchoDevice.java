@@ -1,4 +1,4 @@
-package org.vgpu.mmio;
+package org.vgpu.virtio.testing;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -12,32 +12,31 @@ import org.vgpu.virtio.queue.QueueException;
 import org.vgpu.virtio.queue.SplitQueue;
 
 /**
- * Test device (the core's test tree is not on this module's class path): answers each request
- * with its bytes, each incremented by one. A corrupt ring makes it ask for a reset, as real
- * devices do.
+ * Test device for the transports' tests (core's test-jar): answers each request with its bytes,
+ * each incremented by one. A corrupt ring makes it ask for a reset, as real devices do.
  */
-final class EchoDevice implements VirtioDevice {
-    static final int DEVICE_ID = 42;
-    static final int QUEUES = 2;
-    static final int MAX_QUEUE_SIZE = 256;
-    static final int CONFIG_SIZE = 16;
-    static final long FEATURES = 1L << 32 | 1L << 29 | 1L << 28; // VERSION_1, EVENT_IDX, INDIRECT_DESC
+public final class EchoDevice implements VirtioDevice {
+    public static final int DEVICE_ID = 42;
+    public static final int QUEUES = 2;
+    public static final int MAX_QUEUE_SIZE = 256;
+    public static final int CONFIG_SIZE = 16;
+    public static final long FEATURES = 1L << 32 | 1L << 29 | 1L << 28; // VERSION_1, EVENT_IDX, INDIRECT_DESC
 
-    final AtomicInteger resets = new AtomicInteger();
-    final AtomicInteger activations = new AtomicInteger();
-    final AtomicInteger processed = new AtomicInteger(); // processQueue calls
-    final ByteBuffer config = ByteBuffer.allocate(CONFIG_SIZE);
-    volatile int generation;
+    public final AtomicInteger resets = new AtomicInteger();
+    public final AtomicInteger activations = new AtomicInteger();
+    public final AtomicInteger processed = new AtomicInteger(); // processQueue calls
+    public final ByteBuffer config = ByteBuffer.allocate(CONFIG_SIZE);
+    public volatile int generation;
     private volatile DeviceActivation activation;
     private volatile long acked;
     private final ByteBuffer buf = ByteBuffer.allocateDirect(4096);
     private final long offered;
 
-    EchoDevice() {
+    public EchoDevice() {
         this(FEATURES);
     }
 
-    EchoDevice(long offered) {
+    public EchoDevice(long offered) {
         this.offered = offered;
         for (int i = 0; i < CONFIG_SIZE; i++) {
             config.put(i, (byte) (0xa0 + i));
