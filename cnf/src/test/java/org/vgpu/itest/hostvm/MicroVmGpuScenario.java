@@ -1,6 +1,8 @@
 package org.vgpu.itest.hostvm;
 
-import java.awt.image.BufferedImage;
+import static org.vgpu.itest.hostvm.ScenarioSupport.check;
+import static org.vgpu.itest.hostvm.ScenarioSupport.fact;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,10 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.imageio.ImageIO;
 
-import org.vgpu.core.shell.ControlClient;
-import org.vgpu.itest.guest.GuestImage;
 import org.vgpu.itest.guest.GuestSetup;
 
 /**
@@ -222,9 +221,7 @@ public final class MicroVmGpuScenario {
     }
 
     private String shell(String command) throws Exception {
-        ControlClient.Reply r = ControlClient.run(control, command);
-        check(r.status() == 0, command + " failed: " + r.error() + "\n" + r.output());
-        return r.output();
+        return ScenarioSupport.shell(control, command);
     }
 
     /** {kicks, calls, chains} of one queue row of vgpu:queues. */
@@ -239,29 +236,10 @@ public final class MicroVmGpuScenario {
     }
 
     private long screenMismatches() throws Exception {
-        Path png = work.resolve("vgpu-screen.png");
-        Files.deleteIfExists(png);
-        shell("vgpu:screenshot " + DEVICE + " 0 " + png);
-        BufferedImage img = ImageIO.read(png.toFile());
-        int[] rgb = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
-        return GuestImage.mismatches(rgb, img.getWidth(), img.getHeight());
+        return ScenarioSupport.screenMismatches(control, DEVICE, work.resolve("vgpu-screen.png"));
     }
 
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
 
-    private static void fact(String key, Object value) {
-        String v = String.valueOf(value).strip();
-        if (v.contains("\n")) {
-            System.out.println("FACT " + key + ":");
-            v.lines().forEach(l -> System.out.println("  | " + l));
-        } else {
-            System.out.println("FACT " + key + " = " + v);
-        }
-    }
 
     private void dumpLog() {
         try {

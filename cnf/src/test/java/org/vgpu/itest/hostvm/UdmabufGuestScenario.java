@@ -1,5 +1,8 @@
 package org.vgpu.itest.hostvm;
 
+import static org.vgpu.itest.hostvm.ScenarioSupport.check;
+import static org.vgpu.itest.hostvm.ScenarioSupport.fact;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -137,9 +140,7 @@ public final class UdmabufGuestScenario {
     }
 
     private String shell(String command) throws Exception {
-        ControlClient.Reply r = ControlClient.run(control, command);
-        check(r.status() == 0, command + " failed: " + r.error() + "\n" + r.output());
-        return r.output();
+        return ScenarioSupport.shell(control, command);
     }
 
     private String framebufferId() throws Exception {
@@ -210,29 +211,10 @@ public final class UdmabufGuestScenario {
     }
 
     private long vgpuScreenMismatches() throws Exception {
-        Path png = work.resolve("vgpu-screen.png");
-        Files.deleteIfExists(png);
-        shell("vgpu:screenshot " + DEVICE + " 0 " + png);
-        java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(png.toFile());
-        int[] rgb = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
-        return GuestImage.mismatches(rgb, img.getWidth(), img.getHeight());
+        return ScenarioSupport.screenMismatches(control, DEVICE, work.resolve("vgpu-screen.png"));
     }
 
-    private static void check(boolean ok, String what) {
-        if (!ok) {
-            throw new AssertionError(what);
-        }
-    }
 
-    private static void fact(String key, Object value) {
-        String v = String.valueOf(value).strip();
-        if (v.contains("\n")) {
-            System.out.println("FACT " + key + ":");
-            v.lines().forEach(l -> System.out.println("  | " + l));
-        } else {
-            System.out.println("FACT " + key + " = " + v);
-        }
-    }
 
     private void dumpLogs() {
         try {
