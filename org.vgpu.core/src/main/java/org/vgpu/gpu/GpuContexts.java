@@ -152,12 +152,7 @@ final class GpuContexts {
         if (c.queryRing == 0) {
             return RESP_ERR_INVALID_PARAMETER; // no INIT yet
         }
-        PixelFormat format = null;
-        for (PixelFormat f : PixelFormat.values()) {
-            if (f.drmFourcc() == drmFormat) {
-                format = f;
-            }
-        }
+        PixelFormat format = PixelFormat.ofDrmFourcc(drmFormat);
         if (format == null || width == 0 || height == 0 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
             return RESP_ERR_INVALID_PARAMETER;
         }
@@ -165,7 +160,7 @@ final class GpuContexts {
             return RESP_ERR_OUT_OF_MEMORY;
         }
         long stride = width * BYTES_PER_PIXEL; // linear, unpadded: the backends' row layout
-        long size = (stride * height + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT;
+        long size = blobAligned(stride * height);
         long blobId = nextBlobId++;
         for (int i = 0; i < CROSS_DOMAIN_IMAGE_REQUIREMENTS_SIZE; i += 8) {
             answer.putLong(i, 0);

@@ -897,13 +897,13 @@ public final class GpuState {
         if (window == null) {
             return RESP_ERR_UNSPEC; // the transport has no host-visible region
         }
-        long length = (r.blobSize + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT;
+        long length = blobAligned(r.blobSize);
         if ((r.blobFlags & BLOB_FLAG_USE_MAPPABLE) == 0 || r.mappedAt >= 0 || (offset & (BLOB_ALIGNMENT - 1)) != 0
                 || offset < 0 || offset > window.size() || length > window.size() - offset) {
             return RESP_ERR_INVALID_PARAMETER;
         }
         for (Resource other : resources.values()) {
-            long otherLength = (other.blobSize + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT;
+            long otherLength = blobAligned(other.blobSize);
             if (other.mappedAt >= 0 && offset < other.mappedAt + otherLength && other.mappedAt < offset + length) {
                 return RESP_ERR_INVALID_PARAMETER; // overlaps another mapped blob
             }
@@ -943,7 +943,7 @@ public final class GpuState {
         SharedMemoryWindow window = hostVisible;
         if (window != null) {
             try {
-                window.unmap(r.mappedAt, (r.blobSize + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT);
+                window.unmap(r.mappedAt, blobAligned(r.blobSize));
             } catch (SharedMemoryWindow.MappingException e) {
                 LOG.log(Level.WARNING, "{0}: unmapping blob {1}: {2}", deviceName, Integer.toUnsignedString(r.spec.resourceId()), e.getMessage());
             }

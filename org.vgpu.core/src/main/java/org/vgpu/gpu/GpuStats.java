@@ -26,7 +26,7 @@ public final class GpuStats {
      * Per backend: {bytes TRANSFER copied, bytes TRANSFER shared, bytes displays read}; an entry is
      * allocated once per backend, not per command.
      */
-    private final Map<String, long[]> transfers = new TreeMap<>();
+    private final Map<String, long[]> counters = new TreeMap<>();
 
     void countCommand(int type) {
         commands[slot(type)]++;
@@ -57,10 +57,10 @@ public final class GpuStats {
     }
 
     private long[] backendCounters(String backend) {
-        long[] t = transfers.get(backend);
+        long[] t = counters.get(backend);
         if (t == null) {
             t = new long[3];
-            transfers.put(backend, t);
+            counters.put(backend, t);
         }
         return t;
     }
@@ -96,8 +96,8 @@ public final class GpuStats {
     }
 
     /** Backend name -> {bytes copied, bytes shared} by TRANSFER_TO_HOST_2D, {bytes read by displays}. */
-    public Map<String, long[]> transfersByBackend() {
-        return transfers;
+    public Map<String, long[]> countersByBackend() {
+        return counters;
     }
 
     /** A consistent copy (taken under the state lock) for the shell. */
@@ -107,7 +107,7 @@ public final class GpuStats {
         System.arraycopy(errors, 0, c.errors, 0, errors.length);
         c.bytesCopied = bytesCopied;
         c.fences = fences;
-        transfers.forEach((k, v) -> c.transfers.put(k, v.clone()));
+        counters.forEach((k, v) -> c.counters.put(k, v.clone()));
         return c;
     }
 }

@@ -52,7 +52,7 @@ class MigrationTest {
         assertEquals(RESP_OK_NODATA, h.transfer(1, 0, 0, 1, 1, 0));
         assertEquals(0x55, h.hostPixels(1).get(0) & 0xff);
         assertEquals(1, h.state.migrations());
-        var perBackend = h.state.statsSnapshot().transfersByBackend();
+        var perBackend = h.state.statsSnapshot().countersByBackend();
         assertEquals(64 * 32 * 4, perBackend.get("copy")[0], "bytes copied through copy");
         assertEquals(4, perBackend.get("other")[0], "bytes copied through other");
         assertEquals(0, perBackend.get("other")[1], "nothing shared by a copying backend");

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import org.vgpu.gpu.spi.DisplayControl;
+import org.vgpu.gpu.spi.Dmabuf;
 import org.vgpu.gpu.spi.PixelFormat;
 import org.vgpu.gpu.spi.ScanoutPixels;
 import org.vgpu.virtio.sys.NativeException;
@@ -52,7 +53,7 @@ final class DisplayChannel implements AutoCloseable {
     /** Replies can be read on the sending thread once the handshake thread is done with the socket. */
     private volatile boolean handshakeDone;
     /** Per scanout, the dma-buf QEMU was last given with DMABUF_SCANOUT (null: pixel updates). */
-    private final org.vgpu.gpu.spi.Dmabuf[] shownDmabuf = new org.vgpu.gpu.spi.Dmabuf[32];
+    private final Dmabuf[] shownDmabuf = new Dmabuf[32];
     private long dmabufUpdates;
 
     private final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(HEADER + DISPLAY_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
@@ -153,7 +154,7 @@ final class DisplayChannel implements AutoCloseable {
                 || w <= 0 || h <= 0 || bytes > Integer.MAX_VALUE - HEADER - 20) {
             return;
         }
-        org.vgpu.gpu.spi.Dmabuf buffer = dmabufWanted && handshakeDone && !broken ? pixels.dmabuf() : null;
+        Dmabuf buffer = dmabufWanted && handshakeDone && !broken ? pixels.dmabuf() : null;
         if (buffer != null && dmabufUpdate(scanoutId, x, y, w, h, pixels, buffer)) {
             return;
         }
@@ -179,7 +180,7 @@ final class DisplayChannel implements AutoCloseable {
     }
 
     /** Announces the buffer if the scanout shows another one, then DMABUF_UPDATE and its reply; false if the display did not answer. */
-    private boolean dmabufUpdate(int scanoutId, int x, int y, int w, int h, ScanoutPixels pixels, org.vgpu.gpu.spi.Dmabuf buffer) {
+    private boolean dmabufUpdate(int scanoutId, int x, int y, int w, int h, ScanoutPixels pixels, Dmabuf buffer) {
         if (shownDmabuf[scanoutId] != buffer) {
             ByteBuffer m = begin(small, DMABUF_SCANOUT, DMABUF_SCANOUT_SIZE);
             m.putInt(scanoutId).putInt(pixels.sourceX()).putInt(pixels.sourceY()).putInt(pixels.width()).putInt(pixels.height())

@@ -21,6 +21,7 @@ import org.vgpu.virtio.sys.UnixSocket;
 final class ShmemWindow implements SharedMemoryWindow {
     static final long PAGE = 4096;
     static final int REPLY_TIMEOUT_MS = 2000;
+    private static final byte[] PADDING = new byte[7]; // after the u8 shmid
 
     private final int id;
     private final long size;
@@ -84,7 +85,7 @@ final class ShmemWindow implements SharedMemoryWindow {
     private void send(int request, long fdOffset, long shmOffset, long length, long flags, int... fds) throws MappingException {
         message.clear();
         message.putInt(request).putInt(FLAG_VERSION_1 | (replyAck ? FLAG_NEED_REPLY : 0)).putInt(SHMEM_MSG_SIZE);
-        message.put((byte) id).put(new byte[7]).putLong(fdOffset).putLong(shmOffset).putLong(length).putLong(flags);
+        message.put((byte) id).put(PADDING).putLong(fdOffset).putLong(shmOffset).putLong(length).putLong(flags);
         message.flip();
         try {
             backend.send(message, fds);

@@ -5,12 +5,11 @@ import static org.vgpu.vhostuser.VhostUserProtocol.*;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 
 import org.vgpu.virtio.api.DeviceActivation;
-import org.vgpu.virtio.api.Interrupt;
 import org.vgpu.virtio.api.SharedMemoryWindow;
 import org.vgpu.virtio.api.VirtioDevice;
-import org.vgpu.virtio.memory.GuestMemory;
 import org.vgpu.virtio.memory.GuestMemoryException;
 import org.vgpu.virtio.memory.GuestMemoryMap;
 import org.vgpu.virtio.memory.MemoryRegion;
@@ -429,7 +428,7 @@ final class VhostUserConnection implements AutoCloseable {
         for (SplitQueue q : queues) {
             q.setReady(true);
         }
-        DeviceActivation activation = withSharedMemory(new BasicActivation(memory, queues, interrupt, this::needsReset, name));
+        DeviceActivation activation = new BasicActivation(memory, queues, interrupt, this::needsReset, name, sharedMemory());
         try {
             device.activate(activation);
             worker = new QueueWorker(device, activation, kicks);
@@ -467,22 +466,14 @@ final class VhostUserConnection implements AutoCloseable {
         status = 0;
     }
 
-    /** Adds region 1 when the front end can map back-end memory (SHMEM with BACKEND_REQ and BACKEND_SEND_FD). */
-    private DeviceActivation withSharedMemory(BasicActivation basic) {
+    /** Region 1 when the front end can map back-end memory (SHMEM with BACKEND_REQ and BACKEND_SEND_FD), else none. */
+    private List<SharedMemoryWindow> sharedMemory() {
         long needed = 1L << PF_SHMEM | 1L << PF_BACKEND_REQ | 1L << PF_BACKEND_SEND_FD;
         UnixSocket backend = backendChannel;
         if (hostVisibleBytes <= 0 || backend == null || (ackedProtocolFeatures & needed) != needed) {
-            return basic;
+            return List.of();
         }
-        ShmemWindow window = new ShmemWindow(1, hostVisibleBytes, backend, (ackedProtocolFeatures & 1L << PF_REPLY_ACK) != 0);
-        return new DeviceActivation() {
-            @Override public GuestMemory memory() { return basic.memory(); }
-            @Override public SplitQueue queue(int index) { return basic.queue(index); }
-            @Override public Interrupt interrupt() { return basic.interrupt(); }
-            @Override public void needsReset(String reason) { basic.needsReset(reason); }
-            @Override public String connectionName() { return basic.connectionName(); }
-            @Override public SharedMemoryWindow sharedMemory(int id) { return id == 1 ? window : null; }
-        };
+        return List.of(new ShmemWindow(1, hostVisibleBytes, backend, (ackedProtocolFeatures & 1L << PF_REPLY_ACK) != 0));
     }
 
     /** The device found a ring corrupt: signal the front end on the error eventfd and stop serving. */

@@ -284,6 +284,11 @@ public final class Protocol {
     }
 
     /** u32 field as a non-negative long, for overflow-free geometry math. */
+    /** bytes rounded up to whole blob_alignment pages: what a blob occupies when mapped or allocated. */
+    public static long blobAligned(long bytes) {
+        return (bytes + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT;
+    }
+
     public static long u32(ByteBuffer buf, int index) {
         return buf.getInt(index) & 0xffff_ffffL;
     }

@@ -163,7 +163,7 @@ public final class GpuCommands {
             e.print(out);
             // TRANSFER_TO_HOST bytes a backend copied or shared, and bytes displays read from it.
             Table b = new Table("BACKEND", "BYTES COPIED", "BYTES SHARED", "DISPLAY READ");
-            s.transfersByBackend().forEach((name, bytes) -> b.row(name, bytes[0], bytes[1], bytes[2]));
+            s.countersByBackend().forEach((name, bytes) -> b.row(name, bytes[0], bytes[1], bytes[2]));
             if (!b.isEmpty()) {
                 b.print(out);
             }

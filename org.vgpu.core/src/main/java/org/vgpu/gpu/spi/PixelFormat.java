@@ -45,9 +45,21 @@ public enum PixelFormat {
         return Protocol.argb(buf, index, channels);
     }
 
+    private static final PixelFormat[] ALL = values(); // values() clones the array on every call
+
+    /** The format with this DRM fourcc, or null. */
+    public static PixelFormat ofDrmFourcc(int fourcc) {
+        for (PixelFormat f : ALL) {
+            if (f.drmFourcc == fourcc) {
+                return f;
+            }
+        }
+        return null;
+    }
+
     /** The format for a virtio number, or null. */
     public static PixelFormat of(int code) {
-        for (PixelFormat f : values()) {
+        for (PixelFormat f : ALL) {
             if (f.code == code) {
                 return f;
             }
