@@ -276,7 +276,7 @@ class DisplayChannelTest {
             channel.update(0, 0, 0, 32, 16, pixels);
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(ms < DisplayChannel.DMABUF_REPLY_TIMEOUT_MS + 1000, "bounded wait: " + ms + " ms");
-            assertEquals(1, peer.dmabufScanouts.get(), "the buffer was offered first");
+            assertEquals(1, peer.awaitDmabufScanouts(1, 5000), "the buffer was offered first (update returned after " + ms + " ms)");
             peer.awaitUpdateAfter(0, 5000);
             assertEquals(0, channel.dmabufUpdates());
             channel.update(0, 0, 0, 32, 16, pixels);

@@ -95,7 +95,10 @@ public final class DisplayPeer implements Runnable {
                 dmabufFd = headerFds[0];
                 headerFds[0] = -1; // kept
                 dmabufScanout = f;
-                dmabufScanouts.incrementAndGet();
+                synchronized (this) {
+                    dmabufScanouts.incrementAndGet();
+                    notifyAll();
+                }
             }
             case DMABUF_UPDATE -> {
                 if (ignoreDmabufUpdates) {
@@ -154,6 +157,22 @@ public final class DisplayPeer implements Runnable {
             wait(left);
         }
         return updates.get();
+    }
+
+    /**
+     * Waits until at least `count` DMABUF_SCANOUTs arrived: this thread reads them while the
+     * sender goes on, so a sender that did not wait for a reply may return before they are counted.
+     */
+    public synchronized long awaitDmabufScanouts(long count, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (dmabufScanouts.get() < count) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) {
+                break;
+            }
+            wait(left);
+        }
+        return dmabufScanouts.get();
     }
 
     private void reply(int request, ByteBuffer body) throws NativeException {
