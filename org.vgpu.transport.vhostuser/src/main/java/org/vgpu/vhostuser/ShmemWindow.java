@@ -4,10 +4,9 @@ import static org.vgpu.vhostuser.VhostUserProtocol.*;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Map;
-import java.util.TreeMap;
 
 import org.vgpu.virtio.api.SharedMemoryWindow;
+import org.vgpu.virtio.runtime.WindowMaps;
 import org.vgpu.virtio.sys.NativeException;
 import org.vgpu.virtio.sys.UnixSocket;
 
@@ -27,8 +26,7 @@ final class ShmemWindow implements SharedMemoryWindow {
     private final long size;
     private final UnixSocket backend;
     private final boolean replyAck;
-    /** offset -> length of every live map. */
-    private final TreeMap<Long, Long> maps = new TreeMap<>();
+    private final WindowMaps maps;
     private final ByteBuffer message = ByteBuffer.allocateDirect(HEADER_SIZE + SHMEM_MSG_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private final ByteBuffer reply = ByteBuffer.allocateDirect(HEADER_SIZE + 8).order(ByteOrder.LITTLE_ENDIAN);
     private final int[] noFds = new int[UnixSocket.MAX_FDS];
@@ -38,6 +36,7 @@ final class ShmemWindow implements SharedMemoryWindow {
         this.size = size;
         this.backend = backend;
         this.replyAck = replyAck;
+        this.maps = new WindowMaps(size, PAGE);
     }
 
     @Override
@@ -52,25 +51,15 @@ final class ShmemWindow implements SharedMemoryWindow {
 
     @Override
     public synchronized void map(long offset, int fd, long fdOffset, long length, boolean writable) throws MappingException {
-        if (((offset | fdOffset | length) & (PAGE - 1)) != 0 || offset < 0 || fdOffset < 0 || length <= 0
-                || offset > size || length > size - offset) {
-            throw new MappingException("map of " + length + " bytes at " + offset + " outside the " + size + "-byte region or unaligned");
-        }
-        Map.Entry<Long, Long> below = maps.floorEntry(offset + length - 1);
-        if (below != null && below.getKey() + below.getValue() > offset) {
-            throw new MappingException("map at " + offset + " overlaps the map at " + below.getKey());
-        }
+        maps.checkMap(offset, fdOffset, length);
         send(BACKEND_SHMEM_MAP, fdOffset, offset, length, writable ? SHMEM_MAP_FLAG_RW : 0, fd);
-        maps.put(offset, length);
+        maps.added(offset, length);
     }
 
     @Override
     public synchronized void unmap(long offset, long length) throws MappingException {
-        Long mapped = maps.get(offset);
-        if (mapped == null || mapped != length) {
-            throw new MappingException("no map of " + length + " bytes at " + offset);
-        }
-        maps.remove(offset);
+        maps.checkUnmap(offset, length);
+        maps.removed(offset); // forgotten even if the front end fails to answer: it may have unmapped
         send(BACKEND_SHMEM_UNMAP, 0, offset, length, 0);
     }
 
@@ -79,7 +68,7 @@ final class ShmemWindow implements SharedMemoryWindow {
     }
 
     synchronized int mapCount() {
-        return maps.size();
+        return maps.count();
     }
 
     private void send(int request, long fdOffset, long shmOffset, long length, long flags, int... fds) throws MappingException {

@@ -149,16 +149,6 @@ public final class VhostUserServer implements VirtioTransport {
         VhostUserConnection c = connection;
         String state = c != null ? c.state() : listener != null ? "listening" : "disconnected";
         String deviceName = device.name();
-        return List.of(new Binding() {
-            @Override
-            public String deviceName() {
-                return deviceName;
-            }
-
-            @Override
-            public String state() {
-                return state;
-            }
-        });
+        return List.of(Binding.of(deviceName, state));
     }
 }

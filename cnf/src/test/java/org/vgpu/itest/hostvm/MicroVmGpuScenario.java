@@ -50,19 +50,7 @@ public final class MicroVmGpuScenario {
         s.bench = java.util.Arrays.asList(args).contains("--bench");
         s.hostBlob = s.bench || java.util.Arrays.asList(args).contains("--hostblob");
         s.crossDomain = s.hostBlob || java.util.Arrays.asList(args).contains("--cross-domain");
-        int status = 1;
-        try {
-            s.run();
-            System.out.println("SCENARIO-OK");
-            status = 0;
-        } catch (Throwable t) {
-            System.out.println("SCENARIO-FAILED " + t);
-            t.printStackTrace(System.out);
-            s.dumpLog();
-        } finally {
-            s.stopVgpu();
-        }
-        System.exit(status);
+        ScenarioSupport.runAsMain(s::run, "vgpu log (guest console and platform)", () -> System.out.println(s.readLog()), () -> s.vgpu);
     }
 
     private void run() throws Exception {
@@ -237,25 +225,5 @@ public final class MicroVmGpuScenario {
 
     private long screenMismatches() throws Exception {
         return ScenarioSupport.screenMismatches(control, DEVICE, work.resolve("vgpu-screen.png"));
-    }
-
-
-
-    private void dumpLog() {
-        try {
-            System.out.println("--- vgpu log (guest console and platform) ---");
-            System.out.println(readLog());
-        } catch (Exception e) {
-            System.out.println("(no vgpu log: " + e + ")");
-        }
-    }
-
-    private void stopVgpu() throws InterruptedException {
-        if (vgpu != null && vgpu.isAlive()) {
-            vgpu.destroy();
-            if (!vgpu.waitFor(20, TimeUnit.SECONDS)) {
-                vgpu.destroyForcibly();
-            }
-        }
     }
 }

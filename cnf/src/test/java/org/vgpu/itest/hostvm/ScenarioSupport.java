@@ -3,6 +3,8 @@ package org.vgpu.itest.hostvm;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import javax.imageio.ImageIO;
 
@@ -13,6 +15,51 @@ import org.vgpu.itest.guest.GuestImage;
 final class ScenarioSupport {
 
     private ScenarioSupport() {
+    }
+
+    /** A scenario's steps: anything they throw fails the scenario. */
+    interface Steps {
+        void run() throws Exception;
+    }
+
+    /**
+     * A scenario's main(): runs the steps, prints SCENARIO-OK or SCENARIO-FAILED with the trace and
+     * vgpu's log (what HostVmScenario reports), stops vgpu either way and exits 0 or 1.
+     */
+    static void runAsMain(Steps steps, String logTitle, Steps printLog, Supplier<Process> vgpu) {
+        int status = 1;
+        try {
+            steps.run();
+            System.out.println("SCENARIO-OK");
+            status = 0;
+        } catch (Throwable t) {
+            System.out.println("SCENARIO-FAILED " + t);
+            t.printStackTrace(System.out);
+            System.out.println("--- " + logTitle + " ---");
+            try {
+                printLog.run();
+            } catch (Exception e) {
+                System.out.println("(no vgpu log: " + e + ")");
+            }
+        } finally {
+            stop(vgpu.get());
+        }
+        System.exit(status);
+    }
+
+    /** Ends a vgpu process: SIGTERM (the framework stops its bundles), then SIGKILL after 20 s. */
+    static void stop(Process vgpu) {
+        if (vgpu != null && vgpu.isAlive()) {
+            vgpu.destroy();
+            try {
+                if (!vgpu.waitFor(20, TimeUnit.SECONDS)) {
+                    vgpu.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                vgpu.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     static void check(boolean ok, String what) {

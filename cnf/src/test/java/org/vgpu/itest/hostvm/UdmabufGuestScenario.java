@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -48,19 +47,8 @@ public final class UdmabufGuestScenario {
 
     public static void main(String[] args) throws Exception {
         UdmabufGuestScenario s = new UdmabufGuestScenario(Files.createTempDirectory("vgpu-udmabuf"));
-        int status = 1;
-        try {
-            s.run();
-            System.out.println("SCENARIO-OK");
-            status = 0;
-        } catch (Throwable t) {
-            System.out.println("SCENARIO-FAILED " + t);
-            t.printStackTrace(System.out);
-            s.dumpLogs();
-        } finally {
-            s.stopVgpu();
-        }
-        System.exit(status);
+        ScenarioSupport.runAsMain(s::run, "vgpu log", () -> System.out.println(Files.readString(s.work.resolve("vgpu.log"), StandardCharsets.UTF_8)),
+                () -> s.vgpu);
     }
 
     private void run() throws Exception {
@@ -212,25 +200,5 @@ public final class UdmabufGuestScenario {
 
     private long vgpuScreenMismatches() throws Exception {
         return ScenarioSupport.screenMismatches(control, DEVICE, work.resolve("vgpu-screen.png"));
-    }
-
-
-
-    private void dumpLogs() {
-        try {
-            System.out.println("--- vgpu log ---");
-            System.out.println(Files.readString(work.resolve("vgpu.log"), StandardCharsets.UTF_8));
-        } catch (Exception e) {
-            System.out.println("(no vgpu log: " + e + ")");
-        }
-    }
-
-    private void stopVgpu() throws InterruptedException {
-        if (vgpu != null && vgpu.isAlive()) {
-            vgpu.destroy();
-            if (!vgpu.waitFor(20, TimeUnit.SECONDS)) {
-                vgpu.destroyForcibly();
-            }
-        }
     }
 }

@@ -23,5 +23,20 @@ public interface VirtioTransport {
 
         /** e.g. "listening", "connected pid 1234", "active". */
         String state();
+
+        /** A binding as the transport saw it just now (the shell prints it once). */
+        static Binding of(String deviceName, String state) {
+            return new Binding() {
+                @Override
+                public String deviceName() {
+                    return deviceName;
+                }
+
+                @Override
+                public String state() {
+                    return state;
+                }
+            };
+        }
     }
 }

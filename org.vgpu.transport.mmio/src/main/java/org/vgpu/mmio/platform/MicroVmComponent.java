@@ -94,25 +94,11 @@ public final class MicroVmComponent implements VirtioTransport {
         List<Binding> bindings = new ArrayList<>();
         if (attached.isEmpty()) {
             String state = run.outcome();
-            deviceNames.forEach(name -> bindings.add(binding(name, state)));
+            deviceNames.forEach(name -> bindings.add(Binding.of(name, state)));
         }
         for (VirtioMmioBus.Attached a : attached) {
-            bindings.add(binding(a.transport().device().name(), a.transport().state() + ", " + a.describe() + ", " + run.exitCount() + " VM exits"));
+            bindings.add(Binding.of(a.transport().device().name(), a.transport().state() + ", " + a.describe() + ", " + run.exitCount() + " VM exits"));
         }
         return bindings;
-    }
-
-    private static Binding binding(String deviceName, String state) {
-        return new Binding() {
-            @Override
-            public String deviceName() {
-                return deviceName;
-            }
-
-            @Override
-            public String state() {
-                return state;
-            }
-        };
     }
 }

@@ -1,10 +1,8 @@
 package org.vgpu.mmio.vm;
 
-import java.util.Map;
-import java.util.TreeMap;
-
 import org.vgpu.mmio.SharedMemoryRegion;
 import org.vgpu.virtio.api.SharedMemoryWindow;
+import org.vgpu.virtio.runtime.WindowMaps;
 import org.vgpu.virtio.sys.LinuxNative;
 import org.vgpu.virtio.sys.NativeException;
 
@@ -27,8 +25,7 @@ public final class SlotSharedMemoryWindow implements SharedMemoryWindow {
     private final long guestBase;
     private final long size;
     private final MemorySlots slots;
-    /** window offset -> length of the map there. */
-    private final TreeMap<Long, Long> maps = new TreeMap<>();
+    private final WindowMaps maps;
 
     public SlotSharedMemoryWindow(int id, long guestBase, long size, MemorySlots slots) {
         if (guestBase % VmMemoryLayout.PAGE_SIZE != 0 || size <= 0 || size % VmMemoryLayout.PAGE_SIZE != 0) {
@@ -38,6 +35,7 @@ public final class SlotSharedMemoryWindow implements SharedMemoryWindow {
         this.guestBase = guestBase;
         this.size = size;
         this.slots = slots;
+        this.maps = new WindowMaps(size, VmMemoryLayout.PAGE_SIZE);
     }
 
     /** The region as the transport describes it to the driver (SHMBase/SHMLen), with this window. */
@@ -61,21 +59,10 @@ public final class SlotSharedMemoryWindow implements SharedMemoryWindow {
 
     @Override
     public synchronized void map(long offset, int fd, long fdOffset, long length, boolean writable) throws MappingException {
-        long page = VmMemoryLayout.PAGE_SIZE;
-        if (offset % page != 0 || fdOffset % page != 0 || length <= 0 || length % page != 0 || fdOffset < 0) {
-            throw new MappingException(String.format("map 0x%x+0x%x (fd offset 0x%x) is not page aligned", offset, length, fdOffset));
-        }
-        if (offset < 0 || offset > size || length > size - offset) {
-            throw new MappingException(String.format("map 0x%x+0x%x lies outside the 0x%x byte window", offset, length, size));
-        }
+        maps.checkMap(offset, fdOffset, length);
         if (!writable) {
             // KVM_MEM_READONLY slots would turn guest writes into exits we have no use for.
             throw new MappingException("read-only maps are not supported");
-        }
-        Map.Entry<Long, Long> before = maps.floorEntry(offset + length - 1);
-        if (before != null && before.getKey() + before.getValue() > offset) {
-            throw new MappingException(String.format("map 0x%x+0x%x overlaps the map at 0x%x+0x%x", offset, length,
-                    before.getKey(), before.getValue()));
         }
         int dup = LinuxNative.fcntl(fd, LinuxNative.F_DUPFD_CLOEXEC, 0); // the slot keeps its own fd; fd stays the caller's
         if (dup < 0) {
@@ -86,26 +73,23 @@ public final class SlotSharedMemoryWindow implements SharedMemoryWindow {
         } catch (NativeException | RuntimeException e) {
             throw new MappingException("memory slot at 0x" + Long.toHexString(guestBase + offset) + ": " + e.getMessage());
         }
-        maps.put(offset, length);
+        maps.added(offset, length);
     }
 
     @Override
     public synchronized void unmap(long offset, long length) throws MappingException {
-        Long mapped = maps.get(offset);
-        if (mapped == null || mapped != length) {
-            throw new MappingException(String.format("no map of 0x%x bytes at 0x%x", length, offset));
-        }
+        maps.checkUnmap(offset, length);
         try {
             slots.remove(guestBase + offset);
         } catch (NativeException e) {
             throw new MappingException("removing the memory slot at 0x" + Long.toHexString(guestBase + offset) + ": " + e.getMessage());
         }
-        maps.remove(offset);
+        maps.removed(offset);
     }
 
     /** Number of live maps (for the shell and tests). */
     public synchronized int mapCount() {
-        return maps.size();
+        return maps.count();
     }
 
     @Override
