@@ -27,6 +27,8 @@ public final class MicroVmGpuScenario {
     static final String DEVICE = "gpu0";
     static final Duration BOOT = Duration.ofSeconds(240);
     static final Duration POWER_OFF = Duration.ofSeconds(150);
+    /** The kernel's first console line normally comes 5-10 s after "vm: booting" here. */
+    static final Duration FIRST_CONSOLE_LINE = Duration.ofSeconds(90);
 
     private final Path work;
     private final Path control;
@@ -59,8 +61,7 @@ public final class MicroVmGpuScenario {
             return;
         }
         long t0 = System.nanoTime();
-        startVgpu();
-        awaitLog("vm: booting", BOOT);
+        startAndBoot();
         long t1 = System.nanoTime();
         fact("platform-start-to-boot-ms", (t1 - t0) / 1_000_000);
         String done = awaitLog("VGPU-IMAGE-DONE", BOOT);
@@ -131,7 +132,7 @@ public final class MicroVmGpuScenario {
      * (a frame = the guest rewrites the 1280x800 blob and DIRTYFB, i.e. one RESOURCE_FLUSH).
      */
     private void benchmark() throws Exception {
-        startVgpu();
+        startAndBoot();
         System.out.println(awaitLog("VGPU-BENCH write", BOOT).trim());
         System.out.println(awaitLog("VGPU-BENCH blob create", BOOT).trim());
         String begin = awaitLog("VGPU-BENCH-FRAMES-BEGIN", BOOT);
@@ -172,6 +173,32 @@ public final class MicroVmGpuScenario {
         String hostmem = stats.lines().filter(l -> l.startsWith("hostmem ")).findFirst().orElse("hostmem 0 0 0");
         fact("hostmem-stats", hostmem);
         check(hostmem.trim().split("\\s+")[1].equals("0"), "nothing copied for the host blob: " + hostmem);
+    }
+
+    /**
+     * Starts vgpu and waits for the guest kernel's first console line. A nested boot under TCG has
+     * once printed nothing at all for 240 s (the cause not found: 8 of 8 boots in a row passed when
+     * looking for it); such a boot is reported (FACT boot-retry, with its VM exit counts 5 s apart,
+     * which tell a spinning guest from a stopped one) and retried once, as QemuGuest does for QEMU.
+     */
+    private void startAndBoot() throws Exception {
+        for (int attempt = 1;; attempt++) {
+            startVgpu();
+            awaitLog("vm: booting", BOOT);
+            try {
+                awaitLog("Linux version", FIRST_CONSOLE_LINE);
+                return;
+            } catch (AssertionError silent) {
+                if (attempt == 2) {
+                    throw silent;
+                }
+                long exits = vmExits();
+                Thread.sleep(5000);
+                fact("boot-retry", "no guest console output within " + FIRST_CONSOLE_LINE.toSeconds() + " s; VM exits "
+                        + exits + ", 5 s later " + vmExits());
+                ScenarioSupport.stop(vgpu);
+            }
+        }
     }
 
     private void startVgpu() throws Exception {
