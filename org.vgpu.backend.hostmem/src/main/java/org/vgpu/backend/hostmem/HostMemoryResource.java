@@ -76,9 +76,7 @@ final class HostMemoryResource implements BackendResource {
 
     @Override
     public void readPixels(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
-        for (int r = 0; r < h; r++) {
-            dst.put(dstIndex + r * dstStride, pixels, (int) ((y + r) * spec.stride() + x * 4L), w * 4);
-        }
+        spec.copyRect(pixels, x, y, w, h, dst, dstIndex, dstStride);
     }
 
     @Override

@@ -102,9 +102,7 @@ final class DmabufResource implements BackendResource {
         if (src == null) {
             return;
         }
-        for (int r = 0; r < h; r++) {
-            dst.put(dstIndex + r * dstStride, src, (int) ((y + r) * spec.stride() + x * 4L), w * 4);
-        }
+        spec.copyRect(src, x, y, w, h, dst, dstIndex, dstStride);
     }
 
     @Override

@@ -120,11 +120,7 @@ final class ShadowResource implements BackendResource {
 
     @Override
     public void readPixels(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
-        int rowBytes = w * ResourceSpec.BYTES_PER_PIXEL;
-        int src = y * stride + x * ResourceSpec.BYTES_PER_PIXEL;
-        for (int r = 0; r < h; r++) {
-            dst.put(dstIndex + r * dstStride, shadow, src + r * stride, rowBytes);
-        }
+        spec.copyRect(shadow, x, y, w, h, dst, dstIndex, dstStride);
     }
 
     @Override
