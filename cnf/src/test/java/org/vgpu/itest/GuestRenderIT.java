@@ -21,6 +21,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.vgpu.itest.guest.GuestImage;
+import org.vgpu.itest.guest.ConsoleLines;
 import org.vgpu.itest.guest.QemuGuest;
 import org.vgpu.itest.guest.QemuGuest.Machine;
 import org.vgpu.itest.guest.SampleBundle;
@@ -122,7 +123,7 @@ class GuestRenderIT {
     @Test
     void guestCursorReachesVgpuAndQemu() throws Exception {
         try (QemuGuest guest = new QemuGuest(Machine.Q35, socket, dir.resolve("cursor"), "vgpu.test=fbcursor vgpu.hold=600")) {
-            String inverted = guest.bootUntil("inverted", BOOT);
+            String inverted = guest.bootUntil(ConsoleLines.IMAGE_DONE_INVERTED, BOOT);
             assertTrue(guest.serial().contains("VGPU-CURSOR-DONE 100 50"), guest.serial());
             CommandProcessor shell = context.getService(context.getServiceReference(CommandProcessor.class));
             long deadline = System.currentTimeMillis() + 10_000;

@@ -151,7 +151,7 @@ public final class CommandDecoder {
                 }
                 return state.updateCursor(u32(req, 24), req.getInt(28), req.getInt(32), req.getInt(40), req.getInt(44), req.getInt(48));
             case CMD_MOVE_CURSOR:
-                return n < REQ_CURSOR ? RESP_ERR_UNSPEC : state.moveCursor(u32(req, 24), req.getInt(28), req.getInt(32));
+                return n < REQ_CURSOR ? RESP_ERR_UNSPEC : state.moveCursor(u32(req, 24), req.getInt(28), req.getInt(32), req.getInt(40));
             case CMD_RESOURCE_CREATE_BLOB: {
                 if (!state.blobEnabled()) {
                     return RESP_ERR_UNSPEC; // RESOURCE_BLOB not negotiated: as an unknown command

@@ -16,6 +16,8 @@ final class Cursor {
     /** The source resource's pixels in its own format, before conversion. */
     final ByteBuffer raw = ByteBuffer.allocateDirect(IMAGE_BYTES).order(ByteOrder.LITTLE_ENDIAN);
     boolean visible;
+    /** An image was set by UPDATE_CURSOR (a MOVE_CURSOR with resource 0 hides it, one with a resource shows it again). */
+    boolean loaded;
     int resourceId;
     int scanoutId;
     int x;
@@ -25,6 +27,7 @@ final class Cursor {
 
     void reset() {
         visible = false;
+        loaded = false;
         resourceId = 0;
         scanoutId = 0;
         x = y = hotX = hotY = 0;

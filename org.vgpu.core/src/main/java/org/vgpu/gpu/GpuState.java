@@ -703,6 +703,7 @@ public final class GpuState {
         int sid = (int) scanoutId;
         if (resourceId == 0) {
             cursor.visible = false;
+            cursor.loaded = false;
             cursor.resourceId = 0;
             for (DisplaySink sink : sinks) {
                 sink.cursorHidden(deviceName, sid);
@@ -734,20 +735,35 @@ public final class GpuState {
         cursor.scanoutId = sid;
         cursor.x = x;
         cursor.y = y;
+        cursor.loaded = true;
         for (DisplaySink sink : sinks) {
-            sink.cursorImage(deviceName, sid, cursor.imageView, hotX, hotY);
-            sink.cursorMoved(deviceName, sid, x, y);
+            sink.cursorUpdated(deviceName, sid, cursor.imageView, x, y, hotX, hotY);
         }
         return RESP_OK_NODATA;
     }
 
-    int moveCursor(long scanoutId, int x, int y) {
+    /**
+     * MOVE_CURSOR: the image stays, the position changes. Resource 0 hides the cursor (as QEMU's
+     * devices do); a move with a resource shows the last image again.
+     */
+    int moveCursor(long scanoutId, int x, int y, int resourceId) {
         if (scanoutId >= scanouts.length) {
             return RESP_ERR_INVALID_SCANOUT_ID;
         }
         cursor.scanoutId = (int) scanoutId;
         cursor.x = x;
         cursor.y = y;
+        if (resourceId == 0) {
+            boolean wasVisible = cursor.visible;
+            cursor.visible = false;
+            if (wasVisible) {
+                for (DisplaySink sink : sinks) {
+                    sink.cursorHidden(deviceName, cursor.scanoutId);
+                }
+            }
+            return RESP_OK_NODATA;
+        }
+        cursor.visible = cursor.loaded;
         if (cursor.visible) {
             for (DisplaySink sink : sinks) {
                 sink.cursorMoved(deviceName, cursor.scanoutId, x, y);

@@ -14,8 +14,9 @@ class CursorTest {
         return g.cmd(CMD_UPDATE_CURSOR, scanout, x, y, 0, id, hotX, hotY, 0);
     }
 
-    private int move(int scanout, int x, int y) {
-        return g.cmd(CMD_MOVE_CURSOR, scanout, x, y, 0, 0, 0, 0, 0);
+    /** MOVE_CURSOR as Linux sends it: with the resource shown (0 hides the cursor). */
+    private int move(int scanout, int x, int y, int id) {
+        return g.cmd(CMD_MOVE_CURSOR, scanout, x, y, 0, id, 0, 0, 0);
     }
 
     @Test
@@ -68,20 +69,34 @@ class CursorTest {
         g.state.addSink(sink);
         g.createWithBacking(5, FORMAT_B8G8R8A8, 64, 64);
         update(0, 1, 1, 5, 0, 0);
-        assertEquals(RESP_OK_NODATA, move(0, 300, 400));
+        assertEquals(RESP_OK_NODATA, move(0, 300, 400, 5));
         assertEquals("moved 0 300,400", sink.last);
         assertEquals(300, g.state.cursor().x());
         assertEquals(RESP_OK_NODATA, update(0, 0, 0, 0, 0, 0), "resource 0 hides");
         assertEquals("hidden 0", sink.last);
         assertFalse(g.state.cursor().visible());
-        assertEquals(RESP_OK_NODATA, move(0, 5, 5));
-        assertEquals("hidden 0", sink.last, "a hidden cursor moves silently");
+        assertEquals(RESP_OK_NODATA, move(0, 5, 5, 5));
+        assertEquals("hidden 0", sink.last, "a cursor without an image moves silently");
+    }
+
+    /** QEMU's devices hide the cursor on MOVE_CURSOR with resource 0; a move with the resource shows the image again. */
+    @Test
+    void moveWithResourceZeroHidesAndAMoveWithTheResourceShowsAgain() {
+        g.state.addSink(sink);
+        g.createWithBacking(5, FORMAT_B8G8R8A8, 64, 64);
+        update(0, 1, 1, 5, 0, 0);
+        assertEquals(RESP_OK_NODATA, move(0, 20, 30, 0));
+        assertEquals("hidden 0", sink.last);
+        assertFalse(g.state.cursor().visible());
+        assertEquals(RESP_OK_NODATA, move(0, 40, 50, 5));
+        assertEquals("moved 0 40,50", sink.last);
+        assertTrue(g.state.cursor().visible());
     }
 
     @Test
     void errors() {
         assertEquals(RESP_ERR_INVALID_SCANOUT_ID, update(1, 0, 0, 5, 0, 0));
-        assertEquals(RESP_ERR_INVALID_SCANOUT_ID, move(16, 0, 0));
+        assertEquals(RESP_ERR_INVALID_SCANOUT_ID, move(16, 0, 0, 5));
         assertEquals(RESP_ERR_INVALID_RESOURCE_ID, update(0, 0, 0, 5, 0, 0));
     }
 

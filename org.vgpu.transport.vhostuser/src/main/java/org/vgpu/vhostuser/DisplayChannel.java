@@ -206,14 +206,22 @@ final class DisplayChannel implements AutoCloseable {
         }
     }
 
-    synchronized void cursorImage(int scanoutId, ByteBuffer argb, int hotX, int hotY) {
+    /** CURSOR_UPDATE as QEMU's own back end sends it: the command's position, the hot spot and the image. */
+    synchronized void cursorUpdated(int scanoutId, ByteBuffer argb, int x, int y, int hotX, int hotY) {
+        cursorScanout = scanoutId;
+        cursorX = x;
+        cursorY = y;
         ByteBuffer m = begin(small, CURSOR_UPDATE, 20 + CURSOR_BYTES);
-        m.putInt(scanoutId).putInt(cursorX).putInt(cursorY).putInt(hotX).putInt(hotY);
+        m.putInt(scanoutId).putInt(x).putInt(y).putInt(hotX).putInt(hotY);
         ByteBuffer src = argb.duplicate();
         src.limit(src.position() + CURSOR_BYTES);
         m.put(src);
-        cursorScanout = scanoutId;
         send(m);
+    }
+
+    /** A new image at the position last sent. */
+    synchronized void cursorImage(int scanoutId, ByteBuffer argb, int hotX, int hotY) {
+        cursorUpdated(scanoutId, argb, cursorX, cursorY, hotX, hotY);
     }
 
     synchronized void cursorMoved(int scanoutId, int x, int y) {

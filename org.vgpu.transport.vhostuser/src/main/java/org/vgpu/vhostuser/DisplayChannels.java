@@ -110,6 +110,14 @@ public final class DisplayChannels implements VhostUserConnection.DisplayChannel
     }
 
     @Override
+    public void cursorUpdated(String device, int scanoutId, ByteBuffer argb, int x, int y, int hotX, int hotY) {
+        DisplayChannel c = channels.get(device);
+        if (c != null) {
+            c.cursorUpdated(scanoutId, argb, x, y, hotX, hotY);
+        }
+    }
+
+    @Override
     public void cursorMoved(String device, int scanoutId, int x, int y) {
         DisplayChannel c = channels.get(device);
         if (c != null) {

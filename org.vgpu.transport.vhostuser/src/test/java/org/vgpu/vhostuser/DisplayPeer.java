@@ -13,7 +13,8 @@ import org.vgpu.virtio.sys.UnixSocket;
  * (protocol features, display info, EDID, dmabuf update) and counts scanouts and pixel updates.
  */
 public final class DisplayPeer implements Runnable {
-    static final int GET_PROTOCOL_FEATURES = 1, GET_DISPLAY_INFO = 3, SCANOUT = 7, UPDATE = 8,
+    static final int GET_PROTOCOL_FEATURES = 1, GET_DISPLAY_INFO = 3, CURSOR_POS = 4, CURSOR_POS_HIDE = 5, CURSOR_UPDATE = 6,
+            SCANOUT = 7, UPDATE = 8,
             DMABUF_SCANOUT = 9, DMABUF_UPDATE = 10, GET_EDID = 11;
     static final int REPLY = 0x4;
 
@@ -37,6 +38,8 @@ public final class DisplayPeer implements Runnable {
     /** Plays a display that never answers DMABUF_UPDATE. */
     volatile boolean ignoreDmabufUpdates;
     private final int[] headerFds = new int[UnixSocket.MAX_FDS];
+    /** Cursor messages in arrival order: {request, scanout, x, y} and for CURSOR_UPDATE also {hot_x, hot_y, first pixel}. */
+    private final java.util.List<int[]> cursorMessages = new java.util.ArrayList<>();
     private final Thread thread;
 
     DisplayPeer(UnixSocket socket, int width, int height) {
@@ -108,6 +111,15 @@ public final class DisplayPeer implements Runnable {
                 dmabufUpdates.incrementAndGet();
                 reply(request, ByteBuffer.allocateDirect(0));
             }
+            case CURSOR_POS, CURSOR_POS_HIDE, CURSOR_UPDATE -> {
+                int[] m = request == CURSOR_UPDATE
+                        ? new int[] {request, payload.getInt(0), payload.getInt(4), payload.getInt(8), payload.getInt(12), payload.getInt(16), payload.getInt(20)}
+                        : new int[] {request, payload.getInt(0), payload.getInt(4), payload.getInt(8)};
+                synchronized (this) {
+                    cursorMessages.add(m);
+                    notifyAll();
+                }
+            }
             case SCANOUT -> scanouts.incrementAndGet();
             case UPDATE -> {
                 ByteBuffer copy = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
@@ -147,6 +159,15 @@ public final class DisplayPeer implements Runnable {
     }
 
     /** Waits until more than `seen` updates arrived; returns the new count. */
+    /** Waits until at least count cursor messages have arrived; returns them all (fewer at the timeout). */
+    public synchronized java.util.List<int[]> awaitCursorMessages(int count, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (cursorMessages.size() < count && System.currentTimeMillis() < deadline) {
+            wait(Math.max(1, deadline - System.currentTimeMillis()));
+        }
+        return java.util.List.copyOf(cursorMessages);
+    }
+
     public synchronized long awaitUpdateAfter(long seen, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (updates.get() <= seen) {

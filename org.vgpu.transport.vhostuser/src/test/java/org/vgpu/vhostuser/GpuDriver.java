@@ -25,6 +25,8 @@ public final class GpuDriver implements AutoCloseable {
     static final int QSIZE = 256;
     static final long DESC = 0x1000, AVAIL = 0x3000, USED = 0x4000;
     static final long CURSOR_DESC = 0x6000, CURSOR_AVAIL = 0x8000, CURSOR_USED = 0x9000;
+    static final long CURSOR_REQUESTS = 0xa000; // 256 slots of 64 bytes (a cursor command is 56)
+    static final int CURSOR_SLOT = 64;
     static final long REQUESTS = 0x10000;   // 256 slots of 512 bytes
     static final long RESPONSES = 0x30000;  // 256 slots of 512 bytes
     static final int SLOT = 512;
@@ -49,6 +51,8 @@ public final class GpuDriver implements AutoCloseable {
     private int availIdx;
     private int usedSeen;
     private int nextSlot;
+    private int cursorAvailIdx;
+    private int cursorUsedSeen;
 
     public GpuDriver(Path socket) throws Exception {
         this(socket, true);
@@ -108,7 +112,11 @@ public final class GpuDriver implements AutoCloseable {
     }
 
     private void desc(int i, long addr, int len, int flags, int next) throws GuestMemoryException {
-        long d = DESC + 16L * i;
+        desc(DESC, i, addr, len, flags, next);
+    }
+
+    private void desc(long table, int i, long addr, int len, int flags, int next) throws GuestMemoryException {
+        long d = table + 16L * i;
         ram.writeLong(d, addr);
         ram.writeInt(d + 8, len);
         ram.writeShort(d + 12, (short) flags);
@@ -218,6 +226,28 @@ public final class GpuDriver implements AutoCloseable {
     static void check(int responseType, String what) {
         if (responseType != 0x1100) {
             throw new IllegalStateException(what + " answered 0x" + Integer.toHexString(responseType));
+        }
+    }
+
+    /**
+     * Sends one command on the cursor queue (one device-readable descriptor, no response, as
+     * Linux does) and waits until the device has used it.
+     */
+    public void cursor(ByteBuffer request, int len) throws Exception {
+        if (len > CURSOR_SLOT) {
+            throw new IllegalArgumentException("cursor request of " + len + " bytes");
+        }
+        int slot = cursorAvailIdx % QSIZE;
+        long at = CURSOR_REQUESTS + (long) slot * CURSOR_SLOT;
+        ram.write(at, request, 0, len);
+        desc(CURSOR_DESC, slot, at, len, 0, 0);
+        ram.writeShort(CURSOR_AVAIL + 4 + 2L * slot, (short) slot);
+        cursorAvailIdx++;
+        ram.writeShort(CURSOR_AVAIL + 2, (short) cursorAvailIdx);
+        cursorKick.signal();
+        while ((cursorUsedSeen & 0xffff) != (cursorAvailIdx & 0xffff)) {
+            cursorCall.consume();
+            cursorUsedSeen = ram.readShort(CURSOR_USED + 2) & 0xffff;
         }
     }
 

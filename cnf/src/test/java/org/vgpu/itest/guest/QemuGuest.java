@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
@@ -24,6 +25,10 @@ import javax.imageio.ImageIO;
  */
 public final class QemuGuest implements AutoCloseable {
     public enum Machine { Q35, MICROVM }
+
+    /** The marker bootUntil(String) parses as a whole "VGPU-IMAGE-DONE WxH" line. */
+    public static final String IMAGE_DONE_MARKER = "VGPU-IMAGE-DONE";
+    private static final Pattern FAIL = Pattern.compile("VGPU-FAIL");
 
     private final Machine machine;
     private final Path socket;
@@ -54,8 +59,16 @@ public final class QemuGuest implements AutoCloseable {
         return process;
     }
 
-    /** Boots and waits for the marker on the serial console; retries once on a hung or crashed boot (not on VGPU-FAIL). */
+    /**
+     * Boots and waits for a complete serial line containing marker; retries once on a hung or
+     * crashed boot (not on VGPU-FAIL), printing the retry and its cause to the test output.
+     */
     public String bootUntil(String marker, Duration timeout) throws Exception {
+        return bootUntil(marker.equals(IMAGE_DONE_MARKER) ? ConsoleLines.IMAGE_DONE : ConsoleLines.literal(marker), timeout);
+    }
+
+    /** As bootUntil(String, Duration), for a marker pattern. */
+    public String bootUntil(Pattern marker, Duration timeout) throws Exception {
         for (int attempt = 1; ; attempt++) {
             start();
             try {
@@ -65,6 +78,8 @@ public final class QemuGuest implements AutoCloseable {
                 if (attempt == 2) {
                     throw hung;
                 }
+                String cause = hung.getMessage().lines().findFirst().orElse("");
+                System.out.println("BOOT-RETRY QEMU " + machine + " boot " + boot + ": " + cause);
             }
         }
     }
@@ -95,19 +110,27 @@ public final class QemuGuest implements AutoCloseable {
         return dir.resolve("qmp.sock");
     }
 
-    /** Waits for a serial line containing marker; returns it. A VGPU-FAIL line fails at once. */
+    /** Waits for a complete serial line containing marker; returns it. A VGPU-FAIL line fails at once. */
     public String waitForSerial(String marker, Duration timeout) throws Exception {
+        return waitForSerial(ConsoleLines.literal(marker), timeout);
+    }
+
+    /**
+     * Waits for a complete serial line in which marker is found; returns it. A VGPU-FAIL line fails
+     * at once. A line that only looks like the marker (cut or interleaved) does not count; at the
+     * timeout the message names such lines.
+     */
+    public String waitForSerial(Pattern marker, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            if (Files.exists(serialLog())) {
-                for (String line : Files.readAllLines(serialLog(), StandardCharsets.ISO_8859_1)) {
-                    if (line.contains(marker)) {
-                        return line;
-                    }
-                    if (line.contains("VGPU-FAIL")) {
-                        throw new AssertionError("guest failed: " + line + "\n" + serial());
-                    }
-                }
+            String log = serial();
+            var found = ConsoleLines.find(log, marker);
+            if (found.isPresent()) {
+                return found.get().line();
+            }
+            var failed = ConsoleLines.find(log, FAIL);
+            if (failed.isPresent()) {
+                throw new AssertionError("guest failed: " + failed.get().line() + "\n" + log);
             }
             if (!process.isAlive()) {
                 // Retryable like a hang: a guest that crashes during boot (seen with nested KVM under load) ends QEMU too.
@@ -116,7 +139,14 @@ public final class QemuGuest implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("no '" + marker + "' on the serial console within " + timeout + ":\n" + serial());
+        throw new IllegalStateException("no '" + marker + "' on the serial console within " + timeout
+                + brokenMarkers(serial(), marker) + ":\n" + serial());
+    }
+
+    /** The guest's marker lines seen so far, for a timeout's message: shows a marker that arrived cut or interleaved. */
+    private static String brokenMarkers(String log, Pattern marker) {
+        List<String> markers = ConsoleLines.broken(log, "VGPU-", marker);
+        return markers.isEmpty() ? "" : " (VGPU- lines seen: " + markers + ")";
     }
 
     public String serial() throws IOException {
@@ -174,10 +204,9 @@ public final class QemuGuest implements AutoCloseable {
      * pixels that still differ after 20 s (0 = exact), or -1 if the console size never matched.
      */
     public long awaitKnownImage(String doneLine, Path png) throws Exception {
-        String marker = "VGPU-IMAGE-DONE";
-        String[] size = doneLine.substring(doneLine.indexOf(marker) + marker.length()).trim().split("[x ]");
-        int w = Integer.parseInt(size[0]), h = Integer.parseInt(size[1]);
-        boolean inverted = doneLine.endsWith("inverted");
+        ConsoleLines.ImageDone done = ConsoleLines.ImageDone.of(doneLine);
+        int w = done.width(), h = done.height();
+        boolean inverted = done.inverted();
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         long bad;
         do {

@@ -12,6 +12,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 
+import org.vgpu.itest.guest.ConsoleLines;
 import org.vgpu.itest.guest.GuestSetup;
 
 /**
@@ -64,11 +65,10 @@ public final class MicroVmGpuScenario {
         startAndBoot();
         long t1 = System.nanoTime();
         fact("platform-start-to-boot-ms", (t1 - t0) / 1_000_000);
-        String done = awaitLog("VGPU-IMAGE-DONE", BOOT);
+        String done = awaitLog(ConsoleLines.IMAGE_DONE, BOOT);
         fact("boot-to-image-ms", (System.nanoTime() - t1) / 1_000_000);
-        Matcher size = Pattern.compile("VGPU-IMAGE-DONE (\\d+)x(\\d+)").matcher(done);
-        check(size.find(), "the guest reports its framebuffer size: " + done);
-        String wxh = size.group(1) + "x" + size.group(2);
+        ConsoleLines.ImageDone size = ConsoleLines.ImageDone.of(done);
+        String wxh = size.width() + "x" + size.height();
         fact("guest-framebuffer", wxh);
         String drm = readLog().lines().filter(l -> l.contains("[drm]")).reduce("", (a, b) -> a + b + "\n");
         fact("guest-drm", drm);
@@ -216,19 +216,25 @@ public final class MicroVmGpuScenario {
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
     }
 
-    /** The first log line containing marker, waiting up to timeout; fails early if vgpu exits first. */
+    /** The first complete log line containing marker, waiting up to timeout; fails early if vgpu exits first. */
     private String awaitLog(String marker, Duration timeout) throws Exception {
+        return awaitLog(ConsoleLines.literal(marker), timeout);
+    }
+
+    /** The first complete log line in which marker is found (a cut or interleaved line never counts). */
+    private String awaitLog(Pattern marker, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            String line = readLog().lines().filter(l -> l.contains(marker)).findFirst().orElse(null);
-            if (line != null) {
-                return line;
+            var found = ConsoleLines.find(readLog(), marker);
+            if (found.isPresent()) {
+                return found.get().line();
             }
-            check(vgpu.isAlive() || readLog().contains(marker), "vgpu exited (" + (vgpu.isAlive() ? "" : vgpu.exitValue())
-                    + ") before " + marker);
+            check(vgpu.isAlive() || ConsoleLines.find(readLog(), marker).isPresent(), "vgpu exited ("
+                    + (vgpu.isAlive() ? "" : vgpu.exitValue()) + ") before " + marker);
             Thread.sleep(250);
         }
-        throw new AssertionError("no " + marker + " within " + timeout.toSeconds() + " s");
+        throw new AssertionError("no " + marker + " within " + timeout.toSeconds() + " s; VGPU- lines seen: "
+                + ConsoleLines.broken(readLog(), "VGPU-", marker));
     }
 
     private String readLog() throws Exception {

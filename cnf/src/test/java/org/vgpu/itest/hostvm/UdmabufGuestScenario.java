@@ -146,7 +146,7 @@ public final class UdmabufGuestScenario {
         int first = lastFrame(guest);
         long[] before = counters(backend);
         long t0 = System.nanoTime();
-        guest.waitForSerial("VGPU-FRAME " + (first + n + 1), Duration.ofSeconds(60));
+        guest.waitForSerial(java.util.regex.Pattern.compile("VGPU-FRAME " + (first + n + 1) + "\\s*$"), Duration.ofSeconds(60));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         long[] after = counters(backend);
         Frames f = new Frames(after[0] - before[0], after[1] - before[1], after[2] - before[2], after[3] - before[3]);
@@ -158,8 +158,9 @@ public final class UdmabufGuestScenario {
     }
 
     private static int lastFrame(QemuGuest guest) throws Exception {
-        return guest.serial().lines().filter(l -> l.startsWith("VGPU-FRAME ")).mapToInt(l -> Integer.parseInt(l.substring(11).trim()))
-                .max().orElse(0);
+        java.util.regex.Pattern frame = java.util.regex.Pattern.compile("^VGPU-FRAME (\\d{1,9})\\s*$");
+        return org.vgpu.itest.guest.ConsoleLines.complete(guest.serial()).stream().map(frame::matcher).filter(java.util.regex.Matcher::find)
+                .mapToInt(m -> Integer.parseInt(m.group(1))).max().orElse(0);
     }
 
     /** {TRANSFER_TO_HOST_2D count, backend's bytes copied, shared, display read}. */

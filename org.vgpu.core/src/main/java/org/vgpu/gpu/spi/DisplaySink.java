@@ -24,9 +24,20 @@ public interface DisplaySink {
     /** A new cursor image: 64x64 pixels, 0xAARRGGBB little-endian (B, G, R, A bytes), 16 KiB. */
     void cursorImage(String device, int scanoutId, ByteBuffer argb, int hotX, int hotY);
 
+    /**
+     * UPDATE_CURSOR: a new image shown with its hot spot at (x, y) on the scanout, in one step (a
+     * display protocol that carries both, as vhost-user-gpu's CURSOR_UPDATE, sends one message).
+     * By default the image, then the position.
+     */
+    default void cursorUpdated(String device, int scanoutId, ByteBuffer argb, int x, int y, int hotX, int hotY) {
+        cursorImage(device, scanoutId, argb, hotX, hotY);
+        cursorMoved(device, scanoutId, x, y);
+    }
+
     /** The cursor hot spot moved to (x, y) on the scanout. */
     void cursorMoved(String device, int scanoutId, int x, int y);
 
+    /** UPDATE_CURSOR or MOVE_CURSOR with resource 0: the cursor is not shown. */
     void cursorHidden(String device, int scanoutId);
 
     /** The sink now receives this device's output; control lets it report what its outputs want. */

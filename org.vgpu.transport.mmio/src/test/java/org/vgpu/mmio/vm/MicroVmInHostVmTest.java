@@ -22,6 +22,7 @@ class MicroVmInHostVmTest {
     @Test
     void linuxBootsToItsInitPowersOffThroughAcpiAndProbesAVirtioMmioWindow() throws Exception {
         Path scripts = Path.of(System.getProperty("user.dir")).resolve("../cnf/scripts").normalize();
+        run("bash", scripts.resolve("setup").toString(), "--quiet"); // `mvn -B verify` ran it first: quick
         String kernel = newestKernel();
         String initrd = run(scripts.resolve("build-guest-initramfs").toString(), "--variant", "guest").strip();
         initrd = initrd.substring(initrd.lastIndexOf('\n') + 1);

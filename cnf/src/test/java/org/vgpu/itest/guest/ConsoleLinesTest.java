@@ -1,0 +1,41 @@
+package org.vgpu.itest.guest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** The console protocol's framing: cut and interleaved marker lines, as a serial log shows them mid-write. */
+class ConsoleLinesTest {
+
+    @Test
+    void aLineWithoutItsNewlineIsNotYetALine() {
+        assertEquals(List.of("VGPU-INIT 6.12", "VGPU-READY"), ConsoleLines.complete("VGPU-INIT 6.12\r\nVGPU-READY\nVGPU-IMAGE-DONE 1"));
+        // The cut that failed UdmabufGuestIT once: "VGPU-IMAGE-DONE 1" with the rest not yet written.
+        assertTrue(ConsoleLines.find("VGPU-READY\nVGPU-IMAGE-DONE 1", ConsoleLines.IMAGE_DONE).isEmpty());
+        var done = ConsoleLines.find("VGPU-READY\nVGPU-IMAGE-DONE 1280x800\r\n", ConsoleLines.IMAGE_DONE).orElseThrow();
+        assertEquals("1280", done.group(1));
+        assertEquals(new ConsoleLines.ImageDone(1280, 800, false), ConsoleLines.ImageDone.of(done.line()));
+    }
+
+    @Test
+    void anInterleavedMarkerIsNotAMatchAndIsReported() {
+        String log = "VGPU-IMAGE-DONE 12[    3.1] random: crng init done\n80x800\n";
+        assertTrue(ConsoleLines.find(log, ConsoleLines.IMAGE_DONE).isEmpty());
+        assertEquals(List.of("VGPU-IMAGE-DONE 12[    3.1] random: crng init done"), ConsoleLines.broken(log, "VGPU-", ConsoleLines.IMAGE_DONE));
+        AssertionError e = assertThrows(AssertionError.class, () -> ConsoleLines.ImageDone.of("VGPU-IMAGE-DONE 12"));
+        assertTrue(e.getMessage().contains("not a whole VGPU-IMAGE-DONE"), e.getMessage());
+    }
+
+    @Test
+    void kernelOutputBeforeAWholeMarkerOnTheSameLineStillMatches() {
+        var done = ConsoleLines.find("[    4.2] fbcon: x VGPU-IMAGE-DONE 640x480 inverted\n", ConsoleLines.IMAGE_DONE_INVERTED);
+        assertTrue(done.isPresent());
+        assertEquals(new ConsoleLines.ImageDone(640, 480, true), ConsoleLines.ImageDone.of(done.get().line()));
+        assertFalse(ConsoleLines.find("VGPU-IMAGE-DONE 640x480\n", ConsoleLines.IMAGE_DONE_INVERTED).isPresent());
+    }
+}
