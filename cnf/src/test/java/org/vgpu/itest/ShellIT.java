@@ -7,10 +7,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Dictionary;
+import java.util.Hashtable;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
 
 /** The vgpu Gogo commands answer inside the assembled runtime. */
@@ -39,8 +47,44 @@ class ShellIT {
         String queues = run(processor, "vgpu:queues gpu0");
         assertEquals(3, queues.lines().count(), queues); // header + control + cursor queue
         assertTrue(queues.lines().skip(1).allMatch(l -> l.startsWith("gpu0 ")), queues);
-        String transports = run(processor, "vgpu:transports");
-        assertTrue(transports.startsWith("KIND") || transports.startsWith("no virtio transports"), transports);
+    }
+
+    /** A vhost-user socket configured for gpu0 appears in vgpu:transports, waiting for its VMM, and goes with its configuration. */
+    @Test
+    void transportsListsAConfiguredSocketAndItsDevice() throws Exception {
+        BundleContext context = FrameworkUtil.getBundle(ShellIT.class).getBundleContext();
+        ConfigurationAdmin cm = context.getService(context.getServiceReference(ConfigurationAdmin.class));
+        Path socket = Files.createTempDirectory("vgpu-shellit").resolve("shell.sock");
+        Configuration transport = cm.getFactoryConfiguration("org.vgpu.vhostuser", "shellit", "?");
+        Dictionary<String, Object> t = new Hashtable<>();
+        t.put("socket.path", socket.toString());
+        t.put("device.target", "(vgpu.device.name=gpu0)");
+        transport.update(t);
+        try {
+            String row = awaitRow(socket.toString(), true);
+            assertTrue(row.startsWith("vhost-user"), row);
+            String[] f = row.trim().split("\\s+");
+            assertEquals(socket.toString(), f[1], row);
+            assertEquals("gpu0", f[2], row);
+            assertEquals("listening", f[3], row);
+            assertTrue(Files.exists(socket), "the socket file exists");
+        } finally {
+            transport.delete();
+        }
+        assertEquals(null, awaitRow(socket.toString(), false), "the socket's row went with its configuration");
+    }
+
+    /** The vgpu:transports row naming endpoint, once it is there (present) or gone (null), within 10 s. */
+    private String awaitRow(String endpoint, boolean present) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (true) {
+            String table = run(processor, "vgpu:transports");
+            String row = table.lines().filter(l -> l.contains(" " + endpoint + " ")).findFirst().orElse(null);
+            if ((row != null) == present || System.currentTimeMillis() > deadline) {
+                return row;
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** `./vgpu attach` runs command lines in this running platform through its control socket. */
