@@ -51,7 +51,7 @@ final class VhostUserConnection implements AutoCloseable {
     private long ackedProtocolFeatures;
     private int status;
     private QueueWorker worker;
-    private UnixSocket backendChannel;
+    private volatile BackendChannel backendChannel;
     private final long hostVisibleBytes;
     private final long offeredProtocolFeatures;
     private volatile boolean broken;
@@ -101,10 +101,19 @@ final class VhostUserConnection implements AutoCloseable {
     void serve() {
         try {
             while (channel.read(request)) {
+                // The front end may now be blocked until this request's reply: the back-end
+                // channel must not wait for it meanwhile (QEMU serves both from one loop).
+                BackendChannel backend = backendChannel;
+                if (backend != null) {
+                    backend.frontEndWaiting(true);
+                }
                 try {
                     handle();
                 } finally {
                     closeUnclaimedFds();
+                    if (backend != null) {
+                        backend.frontEndWaiting(false);
+                    }
                 }
             }
             LOG.log(Level.INFO, name + ": front end disconnected");
@@ -147,6 +156,10 @@ final class VhostUserConnection implements AutoCloseable {
             case SET_PROTOCOL_FEATURES -> {
                 request.expectSize(8);
                 ackedProtocolFeatures = request.u64(0) & offeredProtocolFeatures;
+                BackendChannel backend = backendChannel;
+                if (backend != null) {
+                    backend.replyAck(replyAckNegotiated());
+                }
             }
             case SET_OWNER -> request.expectSize(0);
             case RESET_OWNER, RESET_DEVICE -> {
@@ -245,7 +258,7 @@ final class VhostUserConnection implements AutoCloseable {
                 if (backendChannel != null) {
                     backendChannel.close();
                 }
-                backendChannel = UnixSocket.adopt(request.takeFd(0));
+                backendChannel = new BackendChannel(UnixSocket.adopt(request.takeFd(0)), replyAckNegotiated());
             }
             case GET_CONFIG -> {
                 getConfig();
@@ -469,11 +482,15 @@ final class VhostUserConnection implements AutoCloseable {
     /** Region 1 when the front end can map back-end memory (SHMEM with BACKEND_REQ and BACKEND_SEND_FD), else none. */
     private List<SharedMemoryWindow> sharedMemory() {
         long needed = 1L << PF_SHMEM | 1L << PF_BACKEND_REQ | 1L << PF_BACKEND_SEND_FD;
-        UnixSocket backend = backendChannel;
+        BackendChannel backend = backendChannel;
         if (hostVisibleBytes <= 0 || backend == null || (ackedProtocolFeatures & needed) != needed) {
             return List.of();
         }
-        return List.of(new ShmemWindow(1, hostVisibleBytes, backend, (ackedProtocolFeatures & 1L << PF_REPLY_ACK) != 0));
+        return List.of(new ShmemWindow(1, hostVisibleBytes, backend));
+    }
+
+    private boolean replyAckNegotiated() {
+        return (ackedProtocolFeatures & 1L << PF_REPLY_ACK) != 0;
     }
 
     /** The device found a ring corrupt: signal the front end on the error eventfd and stop serving. */
@@ -494,15 +511,15 @@ final class VhostUserConnection implements AutoCloseable {
 
     /** Device config changed on its own (e.g. display hot-plug): tell the front end if it listens. */
     private void configChanged() {
-        UnixSocket backend = backendChannel;
+        BackendChannel backend = backendChannel;
         if (backend == null || (ackedProtocolFeatures & (1L << PF_BACKEND_REQ)) == 0) {
             return;
         }
         ByteBuffer msg = ByteBuffer.allocateDirect(HEADER_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-        msg.putInt(BACKEND_CONFIG_CHANGE_MSG).putInt(FLAG_VERSION_1).putInt(0).flip();
+        msg.putInt(BACKEND_CONFIG_CHANGE_MSG).putInt(0).putInt(0).flip();
         try {
-            backend.send(msg);
-        } catch (NativeException e) {
+            backend.request(msg); // one sender at a time with the SHMEM requests
+        } catch (java.io.IOException e) {
             LOG.log(Level.INFO, name + ": config change not delivered: " + e.getMessage());
         }
     }

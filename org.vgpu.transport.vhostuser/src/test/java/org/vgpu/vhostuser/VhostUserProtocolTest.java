@@ -1,6 +1,7 @@
 package org.vgpu.vhostuser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -478,6 +479,142 @@ class VhostUserProtocolTest {
             assertTrue((System.nanoTime() - t0) / 1_000_000 < ShmemWindow.REPLY_TIMEOUT_MS + 1000, "bounded wait");
             LinuxNative.close(memfd);
         }
+    }
+
+    /**
+     * QEMU serves back-end requests from the main loop that waits for vgpu's replies. A map waiting
+     * for its ack while the front end's request needs the device (here GET_VRING_BASE, whose reset
+     * unmaps, as the GPU's reset does) stops waiting; the unmap made while handling the request asks
+     * for no reply; the front end's reply is prompt; and the map's late ack is discarded before the
+     * next request's. Without this, each wait ran into the 2 s timeout and the map failed.
+     */
+    @Test
+    void backEndRequestsNeverWaitWhileTheFrontEndWaitsOnUs() throws Exception {
+        server.deactivate();
+        UnmapAtReset unmapping = new UnmapAtReset(device);
+        server = new VhostUserServer(unmapping, config(socketPath.toString(), 64), displays);
+        org.vgpu.virtio.sys.UnixSocket[] backend = org.vgpu.virtio.sys.UnixSocket.pair();
+        try (TestFrontEnd fe = new TestFrontEnd(socketPath); EventFd kick0 = EventFd.create(true); EventFd call0 = EventFd.create(true);
+                EventFd kick1 = EventFd.create(true); EventFd call1 = EventFd.create(true); var qemuSide = backend[1]) {
+            handshake(fe);
+            fe.send(SET_BACKEND_REQ_FD, 0, null, backend[0].fd());
+            backend[0].close();
+            setupVring(fe, 0, kick0, call0);
+            setupVring(fe, 1, kick1, call1);
+            awaitActive();
+            org.vgpu.virtio.api.SharedMemoryWindow window = device.activation().sharedMemory(1);
+            int memfd = LinuxNative.memfd_create("blob", 0);
+            LinuxNative.ftruncate(memfd, 8192);
+            unmapping.window = window;
+
+            var map = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    window.map(0x10000, memfd, 0, 8192, true); // nobody reads the back-end channel yet
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            Thread.sleep(300);
+            assertFalse(map.isDone(), "the map waits for its ack");
+            long t0 = System.nanoTime();
+            fe.sendState(GET_VRING_BASE, 0, 0, 0);
+            fe.reply(GET_VRING_BASE);
+            long replyMs = (System.nanoTime() - t0) / 1_000_000;
+            map.get(1, java.util.concurrent.TimeUnit.SECONDS); // done, not failed
+            assertTrue(replyMs < 1000, "GET_VRING_BASE answered in " + replyMs + " ms (the back end must not wait on the front end)");
+
+            int[] seen = readShmemRequest(qemuSide);
+            assertEquals(BACKEND_SHMEM_MAP, seen[0]);
+            assertTrue((seen[1] & FLAG_NEED_REPLY) != 0, "the map asked for an ack before the front end was busy");
+            seen = readShmemRequest(qemuSide);
+            assertEquals(BACKEND_SHMEM_UNMAP, seen[0], "the device's reset unmapped");
+            assertEquals(0, seen[1] & FLAG_NEED_REPLY, "no ack asked while the front end waits for GET_VRING_BASE");
+            ackShmem(qemuSide, BACKEND_SHMEM_MAP, 0); // the late ack of the map
+
+            var next = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    window.map(0x20000, memfd, 0, 4096, true);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            seen = readShmemRequest(qemuSide);
+            assertEquals(BACKEND_SHMEM_MAP, seen[0]);
+            assertTrue((seen[1] & FLAG_NEED_REPLY) != 0);
+            ackShmem(qemuSide, BACKEND_SHMEM_MAP, 0);
+            next.get(3, java.util.concurrent.TimeUnit.SECONDS); // the stale ack was not taken for this one
+            var refused = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    window.map(0x30000, memfd, 0, 4096, true);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            readShmemRequest(qemuSide);
+            ackShmem(qemuSide, BACKEND_SHMEM_MAP, 1); // QEMU refuses (e.g. no memory slot left)
+            var e = assertThrows(java.util.concurrent.ExecutionException.class, () -> refused.get(3, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(e.getCause().getMessage().contains("refused"), e.getCause().getMessage());
+            LinuxNative.close(memfd);
+        }
+    }
+
+    /** Reads one SHMEM request from the back-end channel: {request, flags}; closes any fd passed. */
+    static int[] readShmemRequest(org.vgpu.virtio.sys.UnixSocket qemu) throws Exception {
+        ByteBuffer m = ByteBuffer.allocateDirect(HEADER_SIZE + SHMEM_MSG_SIZE).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int[] fds = new int[org.vgpu.virtio.sys.UnixSocket.MAX_FDS];
+        while (m.hasRemaining()) {
+            assertTrue(qemu.awaitReadable(3000), "a back-end request");
+            qemu.recv(m, fds);
+            for (int fd : fds) {
+                LinuxNative.closeQuietly(fd);
+            }
+        }
+        return new int[] {m.getInt(0), m.getInt(4)};
+    }
+
+    static void ackShmem(org.vgpu.virtio.sys.UnixSocket qemu, int request, long value) throws Exception {
+        ByteBuffer ack = ByteBuffer.allocateDirect(HEADER_SIZE + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        ack.putInt(request).putInt(FLAG_VERSION_1 | FLAG_REPLY).putInt(8).putLong(value).flip();
+        qemu.send(ack);
+    }
+
+    /** The echo device, whose reset also unmaps 0x10000+8192 from a window, as the GPU's reset unmaps its blobs. */
+    static final class UnmapAtReset implements org.vgpu.virtio.api.VirtioDevice {
+        final EchoDevice echo;
+        volatile org.vgpu.virtio.api.SharedMemoryWindow window;
+
+        UnmapAtReset(EchoDevice echo) {
+            this.echo = echo;
+        }
+
+        @Override
+        public void reset() {
+            org.vgpu.virtio.api.SharedMemoryWindow w = window;
+            window = null;
+            if (w != null) {
+                try {
+                    w.unmap(0x10000, 8192);
+                } catch (org.vgpu.virtio.api.SharedMemoryWindow.MappingException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            echo.reset();
+        }
+
+        @Override public String name() { return echo.name(); }
+        @Override public int deviceId() { return echo.deviceId(); }
+        @Override public long offeredFeatures() { return echo.offeredFeatures(); }
+        @Override public void ackFeatures(long features) { echo.ackFeatures(features); }
+        @Override public long ackedFeatures() { return echo.ackedFeatures(); }
+        @Override public int configSize() { return echo.configSize(); }
+        @Override public void readConfig(int offset, ByteBuffer dst) { echo.readConfig(offset, dst); }
+        @Override public void writeConfig(int offset, ByteBuffer src) { echo.writeConfig(offset, src); }
+        @Override public int configGeneration() { return echo.configGeneration(); }
+        @Override public int queueCount() { return echo.queueCount(); }
+        @Override public int maxQueueSize(int queueIndex) { return echo.maxQueueSize(queueIndex); }
+        @Override public void activate(org.vgpu.virtio.api.DeviceActivation activation) { echo.activate(activation); }
+        @Override public void processQueue(int queueIndex) { echo.processQueue(queueIndex); }
+        @Override public org.vgpu.virtio.api.DeviceActivation activation() { return echo.activation(); }
     }
 
     final List<String> shmemSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
