@@ -8,7 +8,8 @@
  * With --bench, then: write bandwidth into the mapped blob vs into guest RAM, the latency of making
  * and mapping a blob (RESOURCE_CREATE_BLOB + RESOURCE_MAP_BLOB + mmap), and frames (whole-blob write +
  * DIRTYFB, so RESOURCE_FLUSH) between "VGPU-BENCH-FRAMES-BEGIN n" and "VGPU-BENCH-FRAMES-END n"
- * markers, between which the host counts VM exits.
+ * markers, between which the host counts VM exits. With --cycle n, then: n blobs made and freed in
+ * turn ("VGPU-CYCLE i size=N retries=R", "VGPU-CYCLE-DONE n"): the host-visible space is reused.
  * Built with the DRM uapi headers of Debian's libdrm-dev (-I/usr/include/libdrm) for KMS; its
  * virtgpu_drm.h predates blobs and context init, so those few uapi structs (stable ABI, Linux
  * include/uapi/drm/virtgpu_drm.h) are declared here under their own names.
@@ -128,8 +129,52 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/*
+ * --cycle n: n times a 1024x1024 HOST3D blob is made, mapped, written and read back, then
+ * unmapped and closed (RESOURCE_UNMAP_BLOB + RESOURCE_UNREF): with a host-visible region that
+ * holds the scanout blob and one such blob only, each needs the space the previous one freed.
+ * The driver frees region space when the host answers the UNREF, so a create that finds no
+ * space yet is retried for up to 2 s.
+ */
+static int cycle_blobs(int fd, int n, uint32_t ring_bo, struct cross_domain_image_requirements *answer) {
+    for (int i = 1; i <= n; i++) {
+        uint64_t size;
+        struct vgpu_create_blob b;
+        int tries = 0;
+        for (;;) {
+            /* A blob_id is redeemed once, even by a create the driver then drops for want of
+             * region space (it sends CREATE_BLOB before it allocates): ask again each try. */
+            struct cross_domain_get_image_requirements ask = {
+                .hdr = {.cmd = CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS, .cmd_size = sizeof ask},
+                .width = 1024, .height = 1024, .drm_format = DRM_FORMAT_XRGB8888,
+            };
+            if (submit(fd, &ask, sizeof ask, ring_bo)) return fail("cycle requirements");
+            size = answer->size;
+            b = (struct vgpu_create_blob){.blob_mem = VIRTGPU_BLOB_MEM_HOST3D, .blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE,
+                                          .size = size, .blob_id = answer->blob_id};
+            if (ioctl(fd, VGPU_IOCTL_CREATE_BLOB, &b) == 0) break;
+            if ((errno != ENOSPC && errno != ENOMEM) || ++tries > 100) return fail("cycle blob");
+            usleep(20000);
+        }
+        volatile uint32_t *m = map_blob(fd, b.bo_handle, size);
+        if (m == MAP_FAILED) return fail("cycle map");
+        for (size_t k = 0; k < size / 4; k += 1024) m[k] = (uint32_t)(i * 0x01010101u) ^ (uint32_t)k;
+        for (size_t k = 0; k < size / 4; k += 1024)
+            if (m[k] != ((uint32_t)(i * 0x01010101u) ^ (uint32_t)k)) { errno = EIO; return fail("cycle readback"); }
+        munmap((void *)m, size);
+        struct drm_gem_close close_bo = {.handle = b.bo_handle};
+        if (ioctl(fd, DRM_IOCTL_GEM_CLOSE, &close_bo)) return fail("cycle close");
+        printf("VGPU-CYCLE %d size=%llu retries=%d\n", i, (unsigned long long)size, tries);
+        fflush(stdout);
+    }
+    printf("VGPU-CYCLE-DONE %d\n", n);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     int bench = argc > 1 && strcmp(argv[1], "--bench") == 0;
+    int cycles = argc > 2 && strcmp(argv[1], "--cycle") == 0 ? atoi(argv[2]) : 0;
     int fd = open("/dev/dri/card0", O_RDWR);
     if (fd < 0) return fail("open card0");
 
@@ -264,6 +309,7 @@ int main(int argc, char **argv) {
         free(ram);
         free(copy);
     }
+    if (cycles > 0 && cycle_blobs(fd, cycles, ring.bo_handle, answer)) return 1;
     pause(); /* keep the DRM file, the blob and its scanout alive until poweroff */
     return 0;
 }

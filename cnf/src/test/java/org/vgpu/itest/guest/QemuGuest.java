@@ -37,6 +37,8 @@ public final class QemuGuest implements AutoCloseable {
     private Process process;
     private int boot;
     private boolean kvm;
+    private boolean qemu11;
+    private String genericDevice;
 
     public QemuGuest(Machine machine, Path socket, Path dir, String append) {
         this.machine = machine;
@@ -48,6 +50,23 @@ public final class QemuGuest implements AutoCloseable {
     /** Runs under KVM (-accel kvm -cpu host) instead of TCG: inside the test host VM, where KVM boots Linux. */
     public QemuGuest kvm() {
         kvm = true;
+        return this;
+    }
+
+    /** Runs QEMU 11.1 from its trixie chroot (cnf/scripts/qemu-11; the set-up installs it) instead of QEMU 10. */
+    public QemuGuest qemu11() {
+        qemu11 = true;
+        return this;
+    }
+
+    /**
+     * QEMU 11.1's generic vhost-user-test-device-pci instead of vhost-user-gpu-pci (q35): it passes
+     * every feature bit and the config space through and maps SHMEM regions into BAR 4, but has no
+     * display socket. configSize: bytes of config space (the GPU's is 16).
+     */
+    public QemuGuest genericGpuDevice(int configSize) {
+        qemu11 = true;
+        genericDevice = "vhost-user-test-device-pci,chardev=vgpu,virtio-id=16,num_vqs=2,config_size=" + configSize;
         return this;
     }
 
@@ -88,7 +107,9 @@ public final class QemuGuest implements AutoCloseable {
         boot++;
         Files.createDirectories(dir);
         Files.deleteIfExists(qmpPath());
-        List<String> cmd = new ArrayList<>(List.of("qemu-system-x86_64", "-accel", kvm ? "kvm" : "tcg", "-cpu", kvm ? "host" : "max", "-m", "512M",
+        List<String> cmd = new ArrayList<>(qemu11 ? List.of("bash", GuestSetup.root().resolve("cnf/scripts/qemu-11").toString())
+                : List.of("qemu-system-x86_64"));
+        cmd.addAll(List.of("-accel", kvm ? "kvm" : "tcg", "-cpu", kvm ? "host" : "max", "-m", "512M",
                 "-object", "memory-backend-memfd,id=mem,size=512M,share=on",
                 "-chardev", "socket,id=vgpu,path=" + socket,
                 "-display", "none", "-nodefaults", "-no-reboot",
@@ -97,7 +118,8 @@ public final class QemuGuest implements AutoCloseable {
                 "-kernel", GuestSetup.kernel().toString(), "-initrd", GuestSetup.initramfs().toString(),
                 "-append", "console=ttyS0 panic=-1 quiet " + append));
         if (machine == Machine.Q35) {
-            cmd.addAll(List.of("-M", "q35,memory-backend=mem", "-vga", "none", "-device", "vhost-user-gpu-pci,chardev=vgpu"));
+            cmd.addAll(List.of("-M", "q35,memory-backend=mem", "-vga", "none", "-device",
+                    genericDevice != null ? genericDevice : "vhost-user-gpu-pci,chardev=vgpu"));
         } else {
             cmd.addAll(List.of("-M", "microvm,memory-backend=mem,acpi=on", "-global", "virtio-mmio.force-legacy=false",
                     "-device", "vhost-user-gpu,chardev=vgpu"));

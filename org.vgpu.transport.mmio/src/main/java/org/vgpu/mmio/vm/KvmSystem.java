@@ -1,6 +1,5 @@
 package org.vgpu.mmio.vm;
 
-import org.vgpu.virtio.sys.Kvm;
 import org.vgpu.virtio.sys.LinuxNative;
 import org.vgpu.virtio.sys.NativeException;
 

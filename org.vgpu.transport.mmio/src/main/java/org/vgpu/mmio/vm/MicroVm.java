@@ -17,7 +17,6 @@ import org.vgpu.virtio.memory.GuestMemoryException;
 import org.vgpu.virtio.memory.GuestMemoryMap;
 import org.vgpu.virtio.memory.MemoryRegion;
 import org.vgpu.virtio.sys.EventFd;
-import org.vgpu.virtio.sys.Kvm;
 import org.vgpu.virtio.sys.LinuxNative;
 import org.vgpu.virtio.sys.NativeException;
 

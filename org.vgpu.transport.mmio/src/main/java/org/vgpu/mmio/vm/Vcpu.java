@@ -3,7 +3,6 @@ package org.vgpu.mmio.vm;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import org.vgpu.virtio.sys.Kvm;
 import org.vgpu.virtio.sys.LinuxNative;
 import org.vgpu.virtio.sys.NativeException;
 

@@ -1,11 +1,15 @@
-package org.vgpu.virtio.sys;
+package org.vgpu.mmio.vm;
+
+import org.vgpu.virtio.sys.LinuxNative;
+import org.vgpu.virtio.sys.NativeException;
 
 /**
  * The KVM API of Linux on x86_64 (include/uapi/linux/kvm.h, arch/x86/include/uapi/asm/kvm.h):
  * ioctl request numbers, capability and exit codes, and the byte offsets of the structures the
  * ioctls read and write. Callers lay structures out in native memory with these offsets and
  * call {@link LinuxNative#ioctl}; {@link #ioctl} adds errno checking with EINTR retry.
- * The numbers were checked against the C headers with offsetof/sizeof.
+ * The numbers were checked against the C headers with offsetof/sizeof. Private to this bundle:
+ * only the micro-VM uses KVM; the one libc binding stays {@link LinuxNative} in org.vgpu.core.
  */
 public final class Kvm {
 

@@ -1,4 +1,4 @@
-package org.vgpu.virtio.sys;
+package org.vgpu.mmio.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.junit.jupiter.api.Test;
+import org.vgpu.virtio.sys.LinuxNative;
 
 /** The KVM request numbers agree with the structure sizes they encode (asm-generic/ioctl.h _IOC). */
 class KvmTest {
