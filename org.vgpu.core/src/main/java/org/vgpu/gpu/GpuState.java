@@ -413,6 +413,11 @@ public final class GpuState {
         if (r == null) {
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
+        if (r.blob && r.store == null) {
+            // A blob has pixels once SET_SCANOUT_BLOB gave it a layout; Linux sends a blob dumb
+            // buffer's first TRANSFER before that: nothing to sync (QEMU answers OK_NODATA too).
+            return RESP_OK_NODATA;
+        }
         if (x + w > r.width || y + h > r.height) {
             return RESP_ERR_INVALID_PARAMETER;
         }

@@ -55,6 +55,21 @@ class BlobTest {
         assertEquals(RESP_ERR_UNSPEC, setScanoutBlob(0, 1, W, H, FORMAT_B8G8R8X8, STRIDE, OFFSET, 0, 0, W, H));
     }
 
+    /**
+     * Linux sends a blob dumb buffer's first TRANSFER_TO_HOST_2D before its SET_SCANOUT_BLOB (seen
+     * from a 6.12 guest on QEMU 11.1's generic device): a blob without a layout has nothing to sync,
+     * so OK_NODATA; once it has one, the rect is checked against it.
+     */
+    @Test
+    void aTransferBeforeTheBlobHasALayoutIsFineAfterItTheRectIsChecked() {
+        assertEquals(RESP_OK_NODATA, createGuestBlob(1));
+        assertEquals(RESP_OK_NODATA, h.transfer(1, 0, 0, 1280, 800, 0));
+        assertEquals(RESP_OK_NODATA, setScanoutBlob(0, 1, W, H, FORMAT_B8G8R8X8, STRIDE, OFFSET, 0, 0, W, H));
+        assertEquals(RESP_OK_NODATA, h.transfer(1, 0, 0, W, H, 0));
+        assertEquals(RESP_ERR_INVALID_PARAMETER, h.transfer(1, 0, 0, STRIDE / 4 + 1, H, 0), "wider than the layout (stride / 4)");
+        assertEquals(RESP_ERR_INVALID_RESOURCE_ID, h.transfer(2, 0, 0, 1, 1, 0));
+    }
+
     @Test
     void creationIsCheckedBeforeAnythingIsAllocated() {
         long[] p = h.pages(SIZE);
