@@ -8,6 +8,7 @@ import java.nio.ByteOrder;
 import org.vgpu.gpu.command.CommandType;
 import org.vgpu.gpu.command.GpuCommand;
 import org.vgpu.gpu.command.Header;
+import org.vgpu.gpu.command.HotCommands;
 
 /**
  * Decodes one request: the header, the {@link CommandType} of its code, whether the acked
@@ -20,6 +21,7 @@ public final class CommandDecoder {
     private final GpuState state;
     private final CommandDispatcher dispatcher;
     private final ResponseWriter out = new ResponseWriter();
+    private final HotCommands hot = new HotCommands();
 
     public CommandDecoder(GpuState state) {
         this.state = state;
@@ -61,7 +63,7 @@ public final class CommandDecoder {
         if (type == null || !state.serves(type) || n < type.size()) {
             return respond(RESP_ERR_UNSPEC, header); // unknown, not negotiated, or short
         }
-        GpuCommand command = type.read(req, n);
+        GpuCommand command = type.read(req, n, hot);
         return respond(dispatcher.execute(type, command, header.ctxId(), out), header);
     }
 

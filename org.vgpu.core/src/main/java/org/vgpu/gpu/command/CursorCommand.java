@@ -4,14 +4,56 @@ import java.nio.ByteBuffer;
 
 /**
  * UPDATE_CURSOR (update) and MOVE_CURSOR: pos{scanout_id, x, y, padding}, resource_id, hot_x, hot_y,
- * padding. MOVE_CURSOR uses only pos.
+ * padding. MOVE_CURSOR uses only pos. A reused holder (see {@link HotCommands}).
  */
-public record CursorCommand(boolean update, long scanoutId, int x, int y, int resourceId, int hotX, int hotY) implements GpuCommand {
+public final class CursorCommand implements GpuCommand {
     static final int SCANOUT_ID = 24, X = 28, Y = 32, RESOURCE_ID = 40, HOT_X = 44, HOT_Y = 48;
     public static final int SIZE = 56;
 
-    public static CursorCommand read(ByteBuffer b, boolean update) {
-        return new CursorCommand(update, Wire.u32(b, SCANOUT_ID), b.getInt(X), b.getInt(Y), b.getInt(RESOURCE_ID), b.getInt(HOT_X),
-                b.getInt(HOT_Y));
+    private boolean update;
+    private long scanoutId;
+    private int x;
+    private int y;
+    private int resourceId;
+    private int hotX;
+    private int hotY;
+
+    CursorCommand fill(ByteBuffer b, boolean isUpdate) {
+        update = isUpdate;
+        scanoutId = Wire.u32(b, SCANOUT_ID);
+        x = b.getInt(X);
+        y = b.getInt(Y);
+        resourceId = b.getInt(RESOURCE_ID);
+        hotX = b.getInt(HOT_X);
+        hotY = b.getInt(HOT_Y);
+        return this;
+    }
+
+    public boolean update() {
+        return update;
+    }
+
+    public long scanoutId() {
+        return scanoutId;
+    }
+
+    public int x() {
+        return x;
+    }
+
+    public int y() {
+        return y;
+    }
+
+    public int resourceId() {
+        return resourceId;
+    }
+
+    public int hotX() {
+        return hotX;
+    }
+
+    public int hotY() {
+        return hotY;
     }
 }
