@@ -4,12 +4,13 @@ import static org.vgpu.gpu.protocol.Protocol.*;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
+import org.vgpu.gpu.command.Bytes;
+import org.vgpu.gpu.command.CtxCreate;
 import org.vgpu.gpu.spi.PixelFormat;
 
 /**
@@ -49,26 +50,40 @@ final class GpuContexts {
         }
     }
 
+    /** CrossDomainCapabilities: version, supported_channels, supports_dmabuf, supports_external_gpu_memory. */
+    private static final byte[] CAPABILITIES = {CROSS_DOMAIN_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
     private final IntMap<Context> contexts = new IntMap<>();
     private final ByteBuffer answer = ByteBuffer.allocate(CROSS_DOMAIN_IMAGE_REQUIREMENTS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
     private long nextBlobId = 1;
 
-    /** CTX_CREATE: ctx_id from the header, context_init's low byte names the capset. */
-    int create(int ctxId, long nameLength, long contextInit, ByteBuffer req, int nameIndex) {
+    /**
+     * CTX_CREATE: ctx_id from the header, context_init's low byte names the capset (only with
+     * CONTEXT_INIT negotiated; without it a context is a default one).
+     */
+    int create(int ctxId, CtxCreate c, boolean contextInitAcked) {
         if (ctxId == 0 || contexts.get(ctxId) != null) {
             return RESP_ERR_INVALID_CONTEXT_ID;
         }
-        int capset = (int) (contextInit & CONTEXT_INIT_CAPSET_MASK);
-        if ((capset != CAPSET_CROSS_DOMAIN && capset != 0) || nameLength > CTX_DEBUG_NAME_MAX) {
+        int capset = (int) (c.contextInit() & CONTEXT_INIT_CAPSET_MASK);
+        if ((capset != CAPSET_CROSS_DOMAIN && capset != 0) || (capset != 0 && !contextInitAcked) || c.debugName() == null) {
             return RESP_ERR_INVALID_PARAMETER; // no virgl renderer: cross-domain contexts, and default ones that run nothing
         }
         if (contexts.size() >= MAX_CONTEXTS) {
             return RESP_ERR_OUT_OF_MEMORY;
         }
-        byte[] name = new byte[(int) nameLength];
-        req.get(nameIndex, name);
-        contexts.put(ctxId, new Context(new String(name, StandardCharsets.UTF_8), capset == CAPSET_CROSS_DOMAIN));
+        contexts.put(ctxId, new Context(c.debugName(), capset == CAPSET_CROSS_DOMAIN));
         return RESP_OK_NODATA;
+    }
+
+    /** GET_CAPSET_INFO: index 0 is the cross-domain capset. */
+    static int capsetInfo(long index, ResponseWriter out) {
+        return index != 0 ? RESP_ERR_INVALID_PARAMETER : out.capsetInfo(CAPSET_CROSS_DOMAIN, 0, CROSS_DOMAIN_CAPABILITIES_SIZE);
+    }
+
+    /** GET_CAPSET: the cross-domain capabilities; no channels (no Wayland proxy), no dma-buf import. */
+    static int capset(long capsetId, long version, ResponseWriter out) {
+        return capsetId != CAPSET_CROSS_DOMAIN || version != 0 ? RESP_ERR_INVALID_PARAMETER : out.capset(CAPABILITIES);
     }
 
     int destroy(int ctxId) {
@@ -105,8 +120,8 @@ final class GpuContexts {
         return contexts.get(ctxId) != null;
     }
 
-    /** SUBMIT_3D: the cross-domain commands in req[index, index + size), run in order; the first error ends it. */
-    int submit(int ctxId, ByteBuffer req, int index, long size, RingWriter ring) {
+    /** SUBMIT_3D: the cross-domain commands in the buffer, run in order; the first error ends it. */
+    int submit(int ctxId, Bytes commands, RingWriter ring) {
         Context c = contexts.get(ctxId);
         if (c == null) {
             return RESP_ERR_INVALID_CONTEXT_ID;
@@ -114,22 +129,22 @@ final class GpuContexts {
         if (!c.crossDomain) {
             return RESP_ERR_INVALID_PARAMETER; // a default context has no renderer to run commands
         }
-        long at = 0;
+        int size = commands.length();
+        int at = 0;
         while (at < size) {
             if (size - at < CROSS_DOMAIN_HDR_SIZE) {
                 return RESP_ERR_INVALID_PARAMETER;
             }
-            int cmd = req.get(index + (int) at) & 0xff;
-            int cmdSize = req.getShort(index + (int) at + 2) & 0xffff;
+            int cmd = commands.u8(at);
+            int cmdSize = commands.u16(at + 2);
             if (cmdSize < CROSS_DOMAIN_HDR_SIZE || cmdSize > size - at) {
                 return RESP_ERR_INVALID_PARAMETER; // a zero size would loop forever; a large one reads past the buffer
             }
-            int body = index + (int) at;
             int result = switch (cmd) {
                 case CROSS_DOMAIN_CMD_INIT -> cmdSize < CROSS_DOMAIN_INIT_SIZE ? RESP_ERR_INVALID_PARAMETER
-                        : init(c, req.getInt(body + CROSS_DOMAIN_HDR_SIZE));
+                        : init(c, commands.i32(at + CROSS_DOMAIN_HDR_SIZE));
                 case CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS -> cmdSize < CROSS_DOMAIN_GET_IMAGE_REQUIREMENTS_SIZE ? RESP_ERR_INVALID_PARAMETER
-                        : imageRequirements(c, u32(req, body + 8), u32(req, body + 12), req.getInt(body + 16), ring);
+                        : imageRequirements(c, commands.u32(at + 8), commands.u32(at + 12), commands.i32(at + 16), ring);
                 default -> RESP_ERR_INVALID_PARAMETER; // channels (POLL, SEND, RECEIVE, READ, WRITE) are not offered
             };
             if (result != RESP_OK_NODATA) {

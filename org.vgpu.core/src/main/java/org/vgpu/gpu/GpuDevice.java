@@ -25,10 +25,6 @@ import org.vgpu.virtio.queue.SplitQueue;
 public class GpuDevice implements VirtioDevice {
     private static final System.Logger LOG = System.getLogger(GpuDevice.class.getName());
 
-    static final long OFFERED_FEATURES = 1L << F_VERSION_1 | 1L << F_RING_EVENT_IDX | 1L << F_RING_INDIRECT_DESC
-            | 1L << F_EDID | 1L << F_RESOURCE_UUID | 1L << F_RESOURCE_BLOB | 1L << F_BLOB_ALIGNMENT;
-    /** With the cross-domain capset: Linux creates contexts and HOST3D blobs only with VIRGL negotiated. */
-    static final long CONTEXT_FEATURES = 1L << F_VIRGL | 1L << F_CONTEXT_INIT;
     static final int QUEUE_SIZE = 256;
 
     private final GpuState state;
@@ -139,13 +135,13 @@ public class GpuDevice implements VirtioDevice {
 
     @Override
     public long offeredFeatures() {
-        return state.contextsEnabled() ? OFFERED_FEATURES | CONTEXT_FEATURES : OFFERED_FEATURES;
+        return state.offeredFeatures();
     }
 
     @Override
     public void ackFeatures(long features) {
         ackedFeatures = features & offeredFeatures();
-        state.setBlobEnabled((ackedFeatures & 1L << F_RESOURCE_BLOB) != 0);
+        state.setFeatures(ackedFeatures); // the commands these enable follow what is acked now
     }
 
     @Override

@@ -3,22 +3,15 @@ package org.vgpu.gpu;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.vgpu.gpu.command.CommandType;
 import org.vgpu.gpu.protocol.Protocol;
 
 /** Counters for vgpu:stats. Updated under the state lock; plain longs, no allocation per command. */
 public final class GpuStats {
-    /** Counted command types; anything else lands in the "other" slot. */
-    static final int[] COMMANDS = {
-        Protocol.CMD_GET_DISPLAY_INFO, Protocol.CMD_RESOURCE_CREATE_2D, Protocol.CMD_RESOURCE_UNREF,
-        Protocol.CMD_SET_SCANOUT, Protocol.CMD_RESOURCE_FLUSH, Protocol.CMD_TRANSFER_TO_HOST_2D,
-        Protocol.CMD_RESOURCE_ATTACH_BACKING, Protocol.CMD_RESOURCE_DETACH_BACKING, Protocol.CMD_GET_CAPSET_INFO,
-        Protocol.CMD_GET_CAPSET, Protocol.CMD_GET_EDID, Protocol.CMD_RESOURCE_ASSIGN_UUID,
-        Protocol.CMD_RESOURCE_CREATE_BLOB, Protocol.CMD_SET_SCANOUT_BLOB, Protocol.CMD_UPDATE_CURSOR,
-        Protocol.CMD_MOVE_CURSOR,
-    };
-    private static final int OTHER = COMMANDS.length;
+    /** One slot per {@link CommandType}, then "other": unknown codes and requests without a header. */
+    private static final int OTHER = CommandType.count();
 
-    private final long[] commands = new long[COMMANDS.length + 1];
+    private final long[] commands = new long[OTHER + 1];
     private final long[] errors = new long[Protocol.RESP_ERR_INVALID_PARAMETER - Protocol.RESP_ERR_UNSPEC + 1];
     private long bytesCopied;
     private long fences;
@@ -28,8 +21,8 @@ public final class GpuStats {
      */
     private final Map<String, long[]> counters = new TreeMap<>();
 
-    void countCommand(int type) {
-        commands[slot(type)]++;
+    void countCommand(CommandType type) {
+        commands[type == null ? OTHER : type.ordinal()]++;
     }
 
     void countResponse(int type) {
@@ -65,17 +58,10 @@ public final class GpuStats {
         return t;
     }
 
-    private static int slot(int type) {
-        for (int i = 0; i < COMMANDS.length; i++) {
-            if (COMMANDS[i] == type) {
-                return i;
-            }
-        }
-        return OTHER;
-    }
-
+    /** Commands of a wire code so far (an unknown code: the "other" count). */
     public long commands(int type) {
-        return commands[slot(type)];
+        CommandType t = CommandType.of(type);
+        return commands[t == null ? OTHER : t.ordinal()];
     }
 
     public long otherCommands() {

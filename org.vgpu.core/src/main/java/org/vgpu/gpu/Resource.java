@@ -40,6 +40,16 @@ final class Resource {
         this.height = s.height();
     }
 
+    /** The pages the store reads: a blob's from its layout offset on, else the whole backing. */
+    BackingList storePages() {
+        return blob ? blobPages(blobOffset, spec.stride(), height) : backing;
+    }
+
+    /** A blob's pages for a layout: from offset, stride x height bytes or to the blob's end. */
+    BackingList blobPages(long offset, long stride, long rows) {
+        return backing.slice(offset, Math.min(blobSize - offset, stride * rows));
+    }
+
     long backingBytes() {
         return backing == null ? 0 : backing.totalBytes();
     }

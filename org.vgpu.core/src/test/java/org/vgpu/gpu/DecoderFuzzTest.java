@@ -12,11 +12,14 @@ import org.vgpu.gpu.backend.RankedBackendSelector;
 import org.vgpu.gpu.backend.copy.CopyBackend;
 
 /**
- * Fuzzes the command decoder and device state with arbitrary request bytes. The input is a
- * sequence of requests, each framed as [le16 length][length bytes], so one input can build up
- * resources, backings and scanouts before hitting them. Checked after every request: no exception
- * escapes, the response fits its buffer and is a valid response type, no guest memory access is
- * attempted outside RAM, and host memory stays within the quota.
+ * Fuzzes the command decoder and device state with arbitrary request bytes. The first byte picks
+ * the device: bit 0 set, every feature acked on a device with the cross-domain context, a backend
+ * for host-visible blobs and a (fake) host-visible window for MAP_BLOB; clear, a 2D device with
+ * nothing acked. The rest is a sequence of requests, each framed as [le16 length][length bytes],
+ * so one input can build up resources, backings, contexts and scanouts before hitting them.
+ * Checked after every request: no exception escapes, the response fits its buffer and is a
+ * response the device sends, no guest memory access is attempted outside RAM, host memory stays
+ * within the quota, and the window's maps are the mapped blobs'.
  *
  * The normal test run replays the seed corpus in src/test/resources/org/vgpu/gpu/DecoderFuzzTestInputs/commands.
  * To fuzz (here for 10 minutes):
@@ -26,6 +29,7 @@ import org.vgpu.gpu.backend.copy.CopyBackend;
 class DecoderFuzzTest {
     static final long RAM_BASE = 0x10000;
     static final int RAM_SIZE = 256 * 1024;
+    static final long WINDOW = 1 << 20;
 
     // Shared across inputs: fuzzing runs ~10k inputs/s and fresh direct buffers would pile up until GC.
     private static final FakeGuestMemory mem = new FakeGuestMemory(RAM_BASE, RAM_SIZE);
@@ -33,37 +37,51 @@ class DecoderFuzzTest {
 
     @FuzzTest
     void commands(byte[] data) {
+        if (data.length == 0) {
+            return;
+        }
+        boolean everything = (data[0] & 1) != 0;
         mem.violations = 0;
         RankedBackendSelector selector = new RankedBackendSelector();
         selector.add(new CopyBackend(), 0);
-        GpuState state = new GpuState(new GpuSettings("fuzz", 2, 640, 480, 512 * 1024), selector);
+        GpuSettings settings = new GpuSettings("fuzz", 2, 640, 480, 512 * 1024).withCrossDomain(everything);
+        GpuState state = new GpuState(settings, selector);
+        FakeWindow window = new FakeWindow(WINDOW);
+        if (everything) {
+            selector.add(new MappableCopyBackend(), 10);
+            state.setHostVisible(window);
+            state.setFeatures(state.offeredFeatures());
+        }
         state.addSink(new RecordingSink());
         state.setMemory(mem);
         CommandDecoder decoder = new CommandDecoder(state);
-        ByteBuffer in = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer in = ByteBuffer.wrap(data, 1, data.length - 1).slice().order(ByteOrder.LITTLE_ENDIAN);
         int[] responseSizes = {MAX_RESPONSE_SIZE, 24, 7, 0};
         int step = 0;
         while (in.remaining() >= 2) {
             int len = Math.min(in.getShort() & 0xffff, in.remaining());
-            req.put(0, data, in.position(), len);
+            req.put(0, in, in.position(), len);
             in.position(in.position() + len);
             ByteBuffer resp = ByteBuffer.allocate(responseSizes[step++ & 3]).order(ByteOrder.LITTLE_ENDIAN);
             int out = decoder.handle(req, len, resp);
             assertTrue(out >= 0 && out <= resp.capacity());
             if (out >= 4) {
                 int type = resp.getInt(0);
-                assertTrue(type >= RESP_OK_NODATA && type <= RESP_OK_RESOURCE_UUID
-                        || type >= RESP_ERR_UNSPEC && type <= RESP_ERR_INVALID_PARAMETER, Integer.toHexString(type));
+                assertTrue(ResponseWriter.isResponse(type), Integer.toHexString(type));
+                assertTrue(out == resp.capacity() || out == ResponseWriter.length(type), "a response is whole or cut to its buffer");
             }
             assertEquals(0, mem.violations, "access outside guest memory");
             assertTrue(state.usedBytes() >= 0 && state.usedBytes() <= state.quotaBytes());
+            assertEquals(state.resources().stream().filter(r -> r.mappedAt() >= 0).count(), window.maps.size(), "maps = mapped blobs");
         }
         // Screenshots and shell views must cope with whatever state the guest left.
         for (int s = 0; s < state.numScanouts(); s++) {
             state.capture(s, true);
         }
         state.resources();
+        state.contexts();
         state.reset();
         assertEquals(0, state.usedBytes());
+        assertTrue(window.maps.isEmpty(), "a reset unmaps every blob");
     }
 }

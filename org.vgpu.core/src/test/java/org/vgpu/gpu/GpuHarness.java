@@ -36,6 +36,8 @@ public final class GpuHarness {
         selector.add(new CopyBackend(), 0);
         state = new GpuState(settings, selector);
         state.setMemory(mem);
+        // As a driver that acked every offered feature but RESOURCE_BLOB (blob tests ack it with setBlobEnabled).
+        state.setFeatures(state.offeredFeatures() & ~(1L << F_RESOURCE_BLOB));
         decoder = new CommandDecoder(state);
         for (long p = RAM_BASE + PAGE; p + PAGE <= RAM_BASE + ramBytes; p += 2 * PAGE) {
             freePages.add(p);

@@ -242,26 +242,9 @@ public final class Protocol {
         }
     }
 
+    /** A command code's name from the command table (its hex number if the device does not know it). */
     public static String commandName(int type) {
-        switch (type) {
-            case CMD_GET_DISPLAY_INFO: return "GET_DISPLAY_INFO";
-            case CMD_RESOURCE_CREATE_2D: return "RESOURCE_CREATE_2D";
-            case CMD_RESOURCE_UNREF: return "RESOURCE_UNREF";
-            case CMD_SET_SCANOUT: return "SET_SCANOUT";
-            case CMD_RESOURCE_FLUSH: return "RESOURCE_FLUSH";
-            case CMD_TRANSFER_TO_HOST_2D: return "TRANSFER_TO_HOST_2D";
-            case CMD_RESOURCE_ATTACH_BACKING: return "RESOURCE_ATTACH_BACKING";
-            case CMD_RESOURCE_DETACH_BACKING: return "RESOURCE_DETACH_BACKING";
-            case CMD_GET_CAPSET_INFO: return "GET_CAPSET_INFO";
-            case CMD_GET_CAPSET: return "GET_CAPSET";
-            case CMD_GET_EDID: return "GET_EDID";
-            case CMD_RESOURCE_ASSIGN_UUID: return "RESOURCE_ASSIGN_UUID";
-            case CMD_RESOURCE_CREATE_BLOB: return "RESOURCE_CREATE_BLOB";
-            case CMD_SET_SCANOUT_BLOB: return "SET_SCANOUT_BLOB";
-            case CMD_UPDATE_CURSOR: return "UPDATE_CURSOR";
-            case CMD_MOVE_CURSOR: return "MOVE_CURSOR";
-            default: return String.format("0x%x", type);
-        }
+        return org.vgpu.gpu.command.CommandType.nameOf(type);
     }
 
     public static String responseName(int type) {
@@ -283,12 +266,12 @@ public final class Protocol {
         }
     }
 
-    /** u32 field as a non-negative long, for overflow-free geometry math. */
     /** bytes rounded up to whole blob_alignment pages: what a blob occupies when mapped or allocated. */
     public static long blobAligned(long bytes) {
         return (bytes + BLOB_ALIGNMENT - 1) & -(long) BLOB_ALIGNMENT;
     }
 
+    /** u32 field as a non-negative long, for overflow-free geometry math. */
     public static long u32(ByteBuffer buf, int index) {
         return buf.getInt(index) & 0xffff_ffffL;
     }

@@ -19,6 +19,7 @@ import org.vgpu.gpu.GpuDevice;
 import org.vgpu.gpu.GpuState;
 import org.vgpu.gpu.GpuStats;
 import org.vgpu.gpu.png.Screenshot;
+import org.vgpu.gpu.command.CommandType;
 import org.vgpu.gpu.protocol.Protocol;
 import org.vgpu.virtio.api.VirtioDevice;
 
@@ -151,8 +152,9 @@ public final class GpuCommands {
             out.println(d.name() + ": " + s.bytesCopied() + " bytes copied, " + s.fences() + " fences, host memory "
                     + d.state().usedBytes() + " / " + d.state().quotaBytes() + " bytes");
             Table t = new Table("COMMAND", "COUNT");
-            for (int type : StatsView.COMMANDS) {
-                t.row(Protocol.commandName(type), s.commands(type));
+            for (int i = 0; i < CommandType.count(); i++) {
+                CommandType type = CommandType.at(i);
+                t.row(type.name(), s.commands(type.code()));
             }
             t.row("other", s.otherCommands());
             t.print(out);
