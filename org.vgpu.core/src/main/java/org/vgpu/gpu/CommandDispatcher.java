@@ -145,6 +145,6 @@ final class CommandDispatcher {
             return RESP_ERR_INVALID_SCANOUT_ID;
         }
         Scanout s = state.displays().get((int) scanoutId);
-        return out.edid(s.preferredWidth, s.preferredHeight, s.id + 1);
+        return s.displayEdid != null ? out.edid(s.displayEdid) : out.edid(s.preferredWidth, s.preferredHeight, s.id + 1);
     }
 }

@@ -52,6 +52,16 @@ final class Displays {
         sinks = Arrays.stream(sinks).filter(s -> s != sink).toArray(DisplaySink[]::new);
     }
 
+    /** The display's own EDID for a scanout; false if it is not a valid EDID or did not change. */
+    boolean setDisplayEdid(int scanoutId, byte[] edid) {
+        if (scanoutId < 0 || scanoutId >= scanouts.length || !Edid.isValid(edid)
+                || java.util.Arrays.equals(scanouts[scanoutId].displayEdid, edid)) {
+            return false;
+        }
+        scanouts[scanoutId].displayEdid = edid.clone();
+        return true;
+    }
+
     void setPreferredMode(int scanoutId, int width, int height) {
         scanouts[scanoutId].preferredWidth = width;
         scanouts[scanoutId].preferredHeight = height;

@@ -33,6 +33,28 @@ final class Edid {
     }
 
     /** Writes the block at dst[index .. index + 128) (absolute). width/height must be 1..4095. */
+    /** The most a GET_EDID response carries (virtio_gpu_resp_edid.edid[1024]). */
+    static final int MAX_SIZE = 1024;
+    private static final byte[] HEADER = {0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0};
+
+    /**
+     * An EDID a display hands over is used only if it is one: whole 128-byte blocks, at most 1024
+     * bytes, the fixed header, and block 0's bytes summing to 0 mod 256.
+     */
+    static boolean isValid(byte[] e) {
+        if (e == null || e.length < SIZE || e.length > MAX_SIZE || e.length % SIZE != 0) {
+            return false;
+        }
+        int sum = 0;
+        for (int i = 0; i < SIZE; i++) {
+            if (i < HEADER.length && e[i] != HEADER[i]) {
+                return false;
+            }
+            sum += e[i] & 0xff;
+        }
+        return (sum & 0xff) == 0;
+    }
+
     static void write(ByteBuffer dst, int index, int width, int height, int serial) {
         byte[] e = new byte[SIZE];
         // Header.

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 import org.vgpu.gpu.spi.BackendSelector;
+import org.vgpu.gpu.spi.DisplayControl;
 import org.vgpu.gpu.spi.DisplaySink;
 import org.vgpu.gpu.spi.ResourceBackend;
 import org.vgpu.virtio.api.DeviceActivation;
@@ -72,13 +73,28 @@ public class GpuDevice implements VirtioDevice {
 
     public void addSink(DisplaySink sink) {
         state.addSink(sink);
-        sink.attached(name(), this::requestMode);
+        sink.attached(name(), displayControl);
     }
 
     public void removeSink(DisplaySink sink) {
         state.removeSink(sink);
         sink.detached(name());
     }
+
+    /** What displays may ask of this device: a preferred mode, their own EDID. */
+    private final DisplayControl displayControl = new DisplayControl() {
+        @Override
+        public void requestMode(int scanoutId, int width, int height) {
+            GpuDevice.this.requestMode(scanoutId, width, height);
+        }
+
+        @Override
+        public void displayEdid(int scanoutId, byte[] edid) {
+            if (state.setDisplayEdid(scanoutId, edid)) {
+                raiseDisplayEvent(); // the driver re-reads display info and EDID
+            }
+        }
+    };
 
     /** A display asks for a mode on one scanout: applied and announced only if it changes something. */
     void requestMode(int scanoutId, int width, int height) {

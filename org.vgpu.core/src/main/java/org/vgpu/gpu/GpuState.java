@@ -125,6 +125,11 @@ public final class GpuState {
     }
 
     /** Changes a scanout's preferred mode (the device then raises EVENT_DISPLAY). */
+    /** The display's own EDID for a scanout (checked); true if the guest should re-read it. */
+    public synchronized boolean setDisplayEdid(int scanoutId, byte[] edid) {
+        return displays.setDisplayEdid(scanoutId, edid);
+    }
+
     public synchronized void setPreferredMode(int scanoutId, int width, int height) {
         displays.setPreferredMode(scanoutId, width, height);
     }

@@ -68,6 +68,17 @@ final class ResponseWriter {
         return RESP_OK_EDID;
     }
 
+    /** GET_EDID with the display's own EDID (checked by {@link Edid#isValid}). */
+    public int edid(byte[] edid) {
+        out.putInt(HDR_SIZE, edid.length);
+        out.putInt(HDR_SIZE + 4, 0);
+        for (int i = HDR_SIZE + 8; i < RESP_EDID_SIZE; i += 8) {
+            out.putLong(i, 0);
+        }
+        out.put(HDR_SIZE + 8, edid);
+        return RESP_OK_EDID;
+    }
+
     /** GET_CAPSET_INFO: capset_id, capset_max_version, capset_max_size, padding. */
     public int capsetInfo(int capsetId, int maxVersion, int maxSize) {
         out.putInt(HDR_SIZE, capsetId).putInt(HDR_SIZE + 4, maxVersion).putInt(HDR_SIZE + 8, maxSize).putInt(HDR_SIZE + 12, 0);

@@ -11,6 +11,8 @@ final class Scanout implements ScanoutPixels {
     private final GpuStats stats;
     int preferredWidth;
     int preferredHeight;
+    /** The display's own EDID (DisplayControl.displayEdid), checked; null: the device builds one. */
+    byte[] displayEdid;
     Resource resource;       // null when disabled
     int x;
     int y;

@@ -96,4 +96,35 @@ class EdidTest {
         int m = (e[8] & 0xff) << 8 | (e[9] & 0xff);
         return "" + (char) ('@' + (m >> 10 & 31)) + (char) ('@' + (m >> 5 & 31)) + (char) ('@' + (m & 31));
     }
+
+    /** A display's EDID (QEMU's, over vhost-user) replaces the device's only if it is one; the guest reads it as given. */
+    @Test
+    void aDisplaysEdidIsUsedOnlyIfValid() {
+        GpuHarness g = new GpuHarness();
+        byte[] own = edid(g, 0);
+        assertTrue(Edid.isValid(own), "the device's own EDID passes its own check");
+        byte[] qemu = java.util.Arrays.copyOf(own, 256); // two blocks: an extension block of zeros
+        qemu[12] = 0x42; // another serial
+        qemu[127] = (byte) (qemu[127] - 0x42 + own[12]); // checksum fixed
+        assertTrue(g.state.setDisplayEdid(0, qemu));
+        assertFalse(g.state.setDisplayEdid(0, qemu.clone()), "unchanged: no display event");
+        assertArrayEquals(qemu, edidAsSent(g), "GET_EDID answers the display's EDID, 256 bytes");
+        byte[] badSum = qemu.clone();
+        badSum[20]++;
+        byte[] badHeader = qemu.clone();
+        badHeader[1] = 0;
+        for (byte[] bad : new byte[][] {badSum, badHeader, new byte[127], new byte[200], new byte[1152], null}) {
+            assertFalse(g.state.setDisplayEdid(0, bad));
+        }
+        assertFalse(g.state.setDisplayEdid(1, qemu), "no scanout 1");
+        assertFalse(g.state.setDisplayEdid(-1, qemu));
+        assertArrayEquals(qemu, edidAsSent(g), "the last valid one stays");
+    }
+
+    private static byte[] edidAsSent(GpuHarness g) {
+        assertEquals(RESP_OK_EDID, g.cmd(CMD_GET_EDID, 0, 0));
+        byte[] e = new byte[g.resp.getInt(HDR_SIZE)];
+        g.resp.get(HDR_SIZE + 8, e);
+        return e;
+    }
 }

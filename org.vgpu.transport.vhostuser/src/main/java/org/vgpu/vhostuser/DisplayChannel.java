@@ -26,6 +26,12 @@ final class DisplayChannel implements AutoCloseable {
     static final int UPDATE = 8;
     static final int DMABUF_SCANOUT = 9;
     static final int DMABUF_UPDATE = 10;
+    static final int GET_EDID = 11;
+    /** DMABUF_SCANOUT with the buffer's format modifier (protocol feature DMABUF2). */
+    static final int DMABUF_SCANOUT2 = 12;
+    /** virtio_gpu_resp_edid: 24-byte header, le32 size, le32 padding, u8 edid[1024]. */
+    static final int RESP_EDID_SIZE = 24 + 8 + 1024;
+    static final int RESP_OK_EDID = 0x1104;
     /** VhostUserGpuDMABUFScanout: scanout, x, y, w, h, fd_width, fd_height, fd_stride, fd_flags, fd_drm_fourcc. */
     static final int DMABUF_SCANOUT_SIZE = 40;
     /** How long a DMABUF_UPDATE may wait for the display's reply before the channel returns to pixel updates. */
@@ -33,6 +39,9 @@ final class DisplayChannel implements AutoCloseable {
     static final int HEADER = 12;
     static final int FLAG_REPLY = 0x4;
     static final long PROTOCOL_EDID = 1;
+    static final long PROTOCOL_DMABUF2 = 1 << 1;
+    /** DRM_FORMAT_MOD_LINEAR: the backends' dma-bufs are linear. */
+    static final long MODIFIER_LINEAR = 0;
     /** virtio_gpu_resp_display_info: 24-byte header + 16 x {x, y, width, height, enabled, flags}. */
     static final int DISPLAY_INFO_SIZE = 24 + 16 * 24;
     private static final System.Logger LOG = System.getLogger(DisplayChannel.class.getName());
@@ -45,6 +54,8 @@ final class DisplayChannel implements AutoCloseable {
     private int cursorX;
     private int cursorY;
     private boolean broken;
+    /** DMABUF_SCANOUT2 negotiated: buffers are announced with their modifier. */
+    private volatile boolean dmabuf2;
     /** Scanouts announced with a non-empty SCANOUT: QEMU dereferences NULL on an UPDATE before one. */
     private int announced;
 
@@ -56,7 +67,7 @@ final class DisplayChannel implements AutoCloseable {
     private final Dmabuf[] shownDmabuf = new Dmabuf[32];
     private long dmabufUpdates;
 
-    private final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(HEADER + DISPLAY_INFO_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(HEADER + Math.max(DISPLAY_INFO_SIZE, RESP_EDID_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
     private final int[] noFds = new int[UnixSocket.MAX_FDS];
 
     DisplayChannel(UnixSocket socket, boolean dmabufWanted) {
@@ -73,17 +84,37 @@ final class DisplayChannel implements AutoCloseable {
         try {
             request(GET_PROTOCOL_FEATURES, 0);
             long features = readReply(GET_PROTOCOL_FEATURES, 8).getLong(HEADER);
+            long wanted = features & (PROTOCOL_EDID | PROTOCOL_DMABUF2);
             synchronized (this) {
                 ByteBuffer m = begin(small, SET_PROTOCOL_FEATURES, 8);
-                m.putLong(features & PROTOCOL_EDID);
+                m.putLong(wanted);
                 send(m);
             }
+            dmabuf2 = (wanted & PROTOCOL_DMABUF2) != 0;
             request(GET_DISPLAY_INFO, 0);
             ByteBuffer info = readReply(GET_DISPLAY_INFO, DISPLAY_INFO_SIZE);
+            int enabled = 0;
             for (int i = 0; i < 16; i++) {
                 int at = HEADER + 24 + i * 24;
                 if (info.getInt(at + 16) != 0) {
+                    enabled |= 1 << i;
                     control.requestMode(i, info.getInt(at + 8), info.getInt(at + 12));
+                }
+            }
+            // QEMU's EDID for each of its outputs, as QEMU's own back end asks (it answers only
+            // for outputs it has, so only the enabled ones are asked).
+            for (int i = 0; (wanted & PROTOCOL_EDID) != 0 && i < 16; i++) {
+                if ((enabled & 1 << i) != 0) {
+                    synchronized (this) {
+                        send(begin(small, GET_EDID, 4).putInt(i));
+                    }
+                    ByteBuffer edid = readReply(GET_EDID, RESP_EDID_SIZE);
+                    int size = edid.getInt(HEADER + 24);
+                    if (edid.getInt(HEADER) == RESP_OK_EDID && size > 0 && size <= 1024) {
+                        byte[] bytes = new byte[size];
+                        edid.get(HEADER + 32, bytes);
+                        control.displayEdid(i, bytes); // checked by the device
+                    }
                 }
             }
             handshakeDone = true;
@@ -182,9 +213,12 @@ final class DisplayChannel implements AutoCloseable {
     /** Announces the buffer if the scanout shows another one, then DMABUF_UPDATE and its reply; false if the display did not answer. */
     private boolean dmabufUpdate(int scanoutId, int x, int y, int w, int h, ScanoutPixels pixels, Dmabuf buffer) {
         if (shownDmabuf[scanoutId] != buffer) {
-            ByteBuffer m = begin(small, DMABUF_SCANOUT, DMABUF_SCANOUT_SIZE);
+            ByteBuffer m = dmabuf2 ? begin(small, DMABUF_SCANOUT2, DMABUF_SCANOUT_SIZE + 8) : begin(small, DMABUF_SCANOUT, DMABUF_SCANOUT_SIZE);
             m.putInt(scanoutId).putInt(pixels.sourceX()).putInt(pixels.sourceY()).putInt(pixels.width()).putInt(pixels.height())
                     .putInt(buffer.width()).putInt(buffer.height()).putInt(buffer.stride()).putInt(0).putInt(buffer.drmFourcc());
+            if (dmabuf2) {
+                m.putLong(MODIFIER_LINEAR);
+            }
             send(m, buffer.fd());
             shownDmabuf[scanoutId] = buffer;
         }

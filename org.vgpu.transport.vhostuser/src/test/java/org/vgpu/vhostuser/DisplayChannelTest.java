@@ -92,22 +92,30 @@ class DisplayChannelTest {
         }
     }
 
-    /** Plays QEMU: features 0x3 (EDID, DMABUF2), display info with scanout 0 at 1024x768 and 1 at 800x600. */
+    /**
+     * Plays QEMU: features 0x3 (EDID, DMABUF2), both taken; display info with scanout 0 at 1024x768
+     * and 1 at 800x600; then GET_EDID for exactly those two outputs (QEMU answers only for outputs
+     * it has), whose EDIDs go to the device.
+     */
     @Test
-    void handshakeTakesTheModesFromTheDisplay() throws Exception {
+    void handshakeTakesTheModesAndEdidsFromTheDisplay() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();
         java.util.List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+        org.vgpu.gpu.spi.DisplayControl control = new org.vgpu.gpu.spi.DisplayControl() {
+            @Override public void requestMode(int s, int w, int h) { requested.add(s + ":" + w + "x" + h); }
+            @Override public void displayEdid(int s, byte[] edid) { requested.add(s + ":edid " + edid.length + " product " + (edid[10] & 0xff)); }
+        };
         try (DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket qemu = pair[1]) {
-            Thread t = new Thread(() -> channel.negotiate("gpuT", (s, w, h) -> requested.add(s + ":" + w + "x" + h)));
+            Thread t = new Thread(() -> channel.negotiate("gpuT", control));
             t.start();
             ByteBuffer m = receive(qemu, 12);
             assertEquals(DisplayChannel.GET_PROTOCOL_FEATURES, m.getInt(0));
             ByteBuffer reply = ByteBuffer.allocateDirect(20).order(ByteOrder.LITTLE_ENDIAN);
-            reply.putInt(1).putInt(4).putInt(8).putLong(3).flip();
+            reply.putInt(1).putInt(4).putInt(8).putLong(3 | 1L << 40).flip(); // and a bit nobody knows
             qemu.send(reply);
             m = receive(qemu, 20);
             assertEquals(DisplayChannel.SET_PROTOCOL_FEATURES, m.getInt(0));
-            assertEquals(1, m.getLong(12), "only EDID is taken");
+            assertEquals(3, m.getLong(12), "EDID and DMABUF2 taken, nothing unknown");
             m = receive(qemu, 12);
             assertEquals(DisplayChannel.GET_DISPLAY_INFO, m.getInt(0));
             ByteBuffer info = ByteBuffer.allocateDirect(12 + 408).order(ByteOrder.LITTLE_ENDIAN);
@@ -117,8 +125,18 @@ class DisplayChannelTest {
             info.putInt(12 + 72 + 8, 640).putInt(12 + 72 + 12, 480); // not enabled
             info.position(0).limit(420);
             qemu.send(info);
+            for (int scanout = 0; scanout < 2; scanout++) {
+                m = receive(qemu, 16);
+                assertEquals(DisplayChannel.GET_EDID, m.getInt(0));
+                assertEquals(scanout, m.getInt(12), "VhostUserGpuEdidRequest.scanout_id");
+                ByteBuffer edid = ByteBuffer.allocateDirect(12 + DisplayChannel.RESP_EDID_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+                edid.putInt(DisplayChannel.GET_EDID).putInt(4).putInt(DisplayChannel.RESP_EDID_SIZE).putInt(0x1104);
+                edid.putInt(12 + 24, 256).put(12 + 32 + 10, (byte) (0x40 + scanout));
+                edid.position(0).limit(12 + DisplayChannel.RESP_EDID_SIZE);
+                qemu.send(edid);
+            }
             t.join(5000);
-            assertEquals(java.util.List.of("0:1024x768", "1:800x600"), requested);
+            assertEquals(java.util.List.of("0:1024x768", "1:800x600", "0:edid 256 product 64", "1:edid 256 product 65"), requested);
         }
     }
 
@@ -294,6 +312,91 @@ class DisplayChannelTest {
             channel.update(0, 0, 0, 32, 16, buf.scanout(new java.util.concurrent.atomic.AtomicBoolean(true)));
             peer.awaitUpdateAfter(0, 5000);
             assertEquals(0, peer.dmabufScanouts.get());
+        }
+    }
+
+    /** With DMABUF2 negotiated (QEMU 10 and 11.1 offer it) a buffer is announced with DMABUF_SCANOUT2 and its modifier, linear. */
+    @Test
+    void withDmabuf2TheBufferIsAnnouncedWithItsModifier() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        try (FakeDmabuf buf = new FakeDmabuf(); DisplayChannel channel = new DisplayChannel(pair[0], true); UnixSocket qemu = pair[1]) {
+            DisplayPeer peer = new DisplayPeer(qemu, 32, 16);
+            peer.protocolFeatures = DisplayPeer.PROTOCOL_DMABUF2;
+            handshake(channel);
+            channel.scanout(0, 32, 16);
+            channel.update(0, 2, 3, 10, 5, buf.scanout(new java.util.concurrent.atomic.AtomicBoolean(true)));
+            assertEquals(1, peer.awaitDmabufScanouts(1, 5000));
+            assertEquals(DisplayChannel.MODIFIER_LINEAR, peer.lastModifier, "DMABUF_SCANOUT2 with DRM_FORMAT_MOD_LINEAR");
+            assertArrayEquals(new int[] {0, 8, 4, 32, 16, 64, 48, 256, 0, PixelFormat.B8G8R8X8.drmFourcc()}, peer.dmabufScanout);
+        }
+    }
+
+    /** A valid 128-byte EDID whose product code is 0xabcd (bytes 10-11); corrupt: a wrong checksum. */
+    static byte[] displayEdid(boolean corrupt) {
+        byte[] e = new byte[128];
+        byte[] header = {0, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0};
+        System.arraycopy(header, 0, e, 0, 8);
+        e[10] = (byte) 0xcd;
+        e[11] = (byte) 0xab;
+        e[18] = 1;
+        e[19] = 4;
+        int sum = 0;
+        for (int i = 0; i < 127; i++) {
+            sum += e[i] & 0xff;
+        }
+        e[127] = (byte) (corrupt ? 1 - sum : -sum);
+        return e;
+    }
+
+    private static byte[] guestEdid(GpuDriver d) throws Exception {
+        ByteBuffer b = d.begin(0x10a, 0, 0);
+        b.putInt(0).putInt(0);
+        int slot = d.queue();
+        d.kick();
+        d.awaitAll();
+        ByteBuffer r = d.response(slot, 24 + 8 + 1024);
+        assertEquals(0x1104, r.getInt(0), "RESP_OK_EDID");
+        byte[] e = new byte[r.getInt(24)];
+        r.get(32, e);
+        return e;
+    }
+
+    /**
+     * As QEMU's own back end does, vgpu asks QEMU's display for each output's EDID (GET_EDID, protocol
+     * feature EDID) and gives the guest that one; an EDID that is not valid is not used.
+     */
+    @Test
+    void theGuestGetsTheDisplaysOwnEdidIfItIsValid(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        for (boolean corrupt : new boolean[] {false, true}) {
+            DisplayChannels displays = new DisplayChannels();
+            java.nio.file.Path sock = dir.resolve("edid-" + corrupt + ".sock");
+            VhostUserServer server = new VhostUserServer(DisplayIsolationTest.gpu("gpuE", displays), VhostUserProtocolTest.config(sock.toString()), displays);
+            byte[] qemuEdid = displayEdid(corrupt);
+            try (GpuDriver d = new GpuDriver(sock, true, 1L << 1 /* EDID */, DisplayPeer.PROTOCOL_EDID, qemuEdid)) {
+                long deadline = System.currentTimeMillis() + 5000;
+                while (d.display().edidRequests.isEmpty() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertEquals(java.util.List.of(0), d.display().edidRequests, "asked for its one output's EDID");
+                byte[] got = guestEdid(d);
+                for (int i = 0; i < 50 && !corrupt && !java.util.Arrays.equals(got, qemuEdid); i++) {
+                    Thread.sleep(20); // the display's answer is handled on the channel's own thread
+                    got = guestEdid(d);
+                }
+                if (corrupt) {
+                    assertEquals(128, got.length);
+                    assertTrue(!java.util.Arrays.equals(got, qemuEdid), "a bad EDID from the display is not passed on");
+                    int sum = 0;
+                    for (byte b : got) {
+                        sum += b & 0xff;
+                    }
+                    assertEquals(0, sum & 0xff, "the device's own EDID instead");
+                } else {
+                    assertArrayEquals(qemuEdid, got, "the guest sees QEMU's EDID");
+                }
+            } finally {
+                server.deactivate();
+            }
         }
     }
 }

@@ -15,7 +15,8 @@ import org.vgpu.virtio.sys.UnixSocket;
 public final class DisplayPeer implements Runnable {
     static final int GET_PROTOCOL_FEATURES = 1, GET_DISPLAY_INFO = 3, CURSOR_POS = 4, CURSOR_POS_HIDE = 5, CURSOR_UPDATE = 6,
             SCANOUT = 7, UPDATE = 8,
-            DMABUF_SCANOUT = 9, DMABUF_UPDATE = 10, GET_EDID = 11;
+            DMABUF_SCANOUT = 9, DMABUF_UPDATE = 10, GET_EDID = 11, DMABUF_SCANOUT2 = 12;
+    static final long PROTOCOL_EDID = 1, PROTOCOL_DMABUF2 = 2;
     static final int REPLY = 0x4;
 
     private final UnixSocket socket;
@@ -41,6 +42,13 @@ public final class DisplayPeer implements Runnable {
     /** Cursor messages in arrival order: {request, scanout, x, y} and for CURSOR_UPDATE also {hot_x, hot_y, first pixel}. */
     private final java.util.List<int[]> cursorMessages = new java.util.ArrayList<>();
     private final Thread thread;
+    /** What GET_PROTOCOL_FEATURES offers (QEMU 10 and 11.1 offer EDID and DMABUF2); set before the channel starts. */
+    volatile long protocolFeatures;
+    /** The EDID GET_EDID answers (null: an empty one); the scanouts asked for it. */
+    volatile byte[] edid;
+    final java.util.List<Integer> edidRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The modifier of the last DMABUF_SCANOUT2 (-1: none came). */
+    volatile long lastModifier = -1;
 
     DisplayPeer(UnixSocket socket, int width, int height) {
         this.socket = socket;
@@ -77,7 +85,7 @@ public final class DisplayPeer implements Runnable {
 
     private void handle(int request, int size) throws NativeException {
         switch (request) {
-            case GET_PROTOCOL_FEATURES -> reply(request, ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 0));
+            case GET_PROTOCOL_FEATURES -> reply(request, ByteBuffer.allocateDirect(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, protocolFeatures));
             case GET_DISPLAY_INFO -> {
                 ByteBuffer info = ByteBuffer.allocateDirect(24 + 16 * 24).order(ByteOrder.LITTLE_ENDIAN);
                 info.putInt(0, 0x1101);
@@ -85,14 +93,22 @@ public final class DisplayPeer implements Runnable {
                 reply(request, info);
             }
             case GET_EDID -> {
-                ByteBuffer edid = ByteBuffer.allocateDirect(24 + 8 + 1024).order(ByteOrder.LITTLE_ENDIAN);
-                edid.putInt(0, 0x1104);
-                reply(request, edid);
+                edidRequests.add(payload.getInt(0));
+                ByteBuffer resp = ByteBuffer.allocateDirect(24 + 8 + 1024).order(ByteOrder.LITTLE_ENDIAN);
+                resp.putInt(0, 0x1104);
+                byte[] e = edid;
+                if (e != null) {
+                    resp.putInt(24, e.length).put(32, e);
+                }
+                reply(request, resp);
             }
-            case DMABUF_SCANOUT -> {
+            case DMABUF_SCANOUT, DMABUF_SCANOUT2 -> {
                 int[] f = new int[10];
                 for (int i = 0; i < 10; i++) {
                     f[i] = payload.getInt(i * 4);
+                }
+                if (request == DMABUF_SCANOUT2) {
+                    lastModifier = payload.getLong(40);
                 }
                 LinuxNative.closeQuietly(dmabufFd);
                 dmabufFd = headerFds[0];

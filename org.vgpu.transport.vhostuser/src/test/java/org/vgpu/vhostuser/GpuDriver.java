@@ -65,6 +65,11 @@ public final class GpuDriver implements AutoCloseable {
 
     /** extraFeatures: device features the guest driver acks besides VERSION_1 (e.g. RESOURCE_BLOB). */
     public GpuDriver(Path socket, boolean drainDisplay, long extraFeatures) throws Exception {
+        this(socket, drainDisplay, extraFeatures, 0, null);
+    }
+
+    /** As above, with a display end offering these vhost-user-gpu protocol features and answering GET_EDID with edid. */
+    public GpuDriver(Path socket, boolean drainDisplay, long extraFeatures, long displayFeatures, byte[] displayEdid) throws Exception {
         this.extraFeatures = extraFeatures;
         vmm = new TestFrontEnd(socket);
         region = MemoryRegion.anonymous(0, RAM_SIZE);
@@ -72,6 +77,10 @@ public final class GpuDriver implements AutoCloseable {
         UnixSocket[] pair = UnixSocket.pair();
         displayPeer = pair[1];
         display = drainDisplay ? new DisplayPeer(displayPeer, 1920, 1080) : null;
+        if (display != null) {
+            display.protocolFeatures = displayFeatures;
+            display.edid = displayEdid;
+        }
         setUp(pair[0]);
     }
 
