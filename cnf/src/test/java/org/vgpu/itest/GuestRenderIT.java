@@ -94,18 +94,21 @@ class GuestRenderIT {
     }
 
     @Test
-    void q35GuestDrawsPixelExactWithOurEdid() throws Exception {
+    void q35GuestDrawsPixelExactWithQemusEdid() throws Exception {
         try (QemuGuest guest = new QemuGuest(Machine.Q35, socket, dir.resolve("q35"), kernelArgs())) {
             String done = guest.bootUntil(IMAGE_DONE, BOOT);
             String serial = guest.serial();
             assertTrue(serial.lines().anyMatch(l -> l.contains("[drm] features:") && l.contains("+edid")), serial);
             String modes = serial.lines().filter(l -> l.startsWith("VGPU-MODES")).findFirst().orElse("");
-            assertTrue(modes.matches("VGPU-MODES \\S+ 1280x800,.*"), "preferred mode from our EDID first: " + modes);
+            assertTrue(modes.matches("VGPU-MODES \\S+ 1280x800,.*"), "preferred mode from the EDID first: " + modes);
             for (String m : List.of("1920x1080", "1024x768", "800x600", "640x480")) {
                 assertTrue(modes.contains(m), m + " in " + modes);
             }
             assertScreenShowsKnownImage(guest, done);
             CommandProcessor shell = context.getService(context.getServiceReference(CommandProcessor.class));
+            // As QEMU's own back end does, the guest got QEMU's EDID (GET_EDID on the display socket).
+            String scanouts = ShellIT.run(shell, "vgpu:scanouts");
+            assertTrue(scanouts.lines().anyMatch(l -> l.startsWith(DEVICE + " ") && l.trim().split("\\s+")[3].equals("display")), scanouts);
             String resources = ShellIT.run(shell, "vgpu:resources " + DEVICE);
             assertTrue(resources.lines().anyMatch(l -> l.contains("1280x800") && l.contains("copy")), resources);
             String id = framebuffer(shell).split("\\s+")[1];

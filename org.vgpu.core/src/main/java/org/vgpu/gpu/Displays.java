@@ -197,7 +197,7 @@ final class Displays {
         List<GpuState.ScanoutInfo> list = new ArrayList<>();
         for (Scanout s : scanouts) {
             list.add(new GpuState.ScanoutInfo(s.id, s.preferredWidth, s.preferredHeight, s.resource == null ? 0 : s.resource.spec.resourceId(),
-                    s.x, s.y, s.width, s.height));
+                    s.x, s.y, s.width, s.height, s.displayEdid != null ? "display" : "device"));
         }
         return list;
     }

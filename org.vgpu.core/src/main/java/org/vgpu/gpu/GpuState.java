@@ -306,7 +306,9 @@ public final class GpuState {
             org.vgpu.gpu.spi.Dmabuf dmabuf, long mappedAt) {
     }
 
-    public record ScanoutInfo(int id, int preferredWidth, int preferredHeight, int resourceId, int x, int y, int width, int height) {
+    /** edid: "display" when the guest gets the display's own EDID, "device" when the device builds it. */
+    public record ScanoutInfo(int id, int preferredWidth, int preferredHeight, int resourceId, int x, int y, int width, int height,
+            String edid) {
     }
 
     public record CursorInfo(boolean visible, int scanoutId, int x, int y, int hotX, int hotY, int resourceId) {

@@ -131,13 +131,13 @@ public final class GpuCommands {
 
     @Descriptor("lists the scanouts of every GPU device")
     public void scanouts() {
-        Table t = new Table("DEVICE", "SCANOUT", "PREFERRED", "RESOURCE", "RECT", "CURSOR");
+        Table t = new Table("DEVICE", "SCANOUT", "PREFERRED", "EDID", "RESOURCE", "RECT", "CURSOR");
         for (GpuDevice d : select(null)) {
             GpuState.CursorInfo c = d.state().cursor();
             for (GpuState.ScanoutInfo s : d.state().scanouts()) {
                 String cursor = c.visible() && c.scanoutId() == s.id()
                         ? "(" + c.x() + "," + c.y() + ") hot (" + c.hotX() + "," + c.hotY() + ")" : "-";
-                t.row(d.name(), s.id(), s.preferredWidth() + "x" + s.preferredHeight(),
+                t.row(d.name(), s.id(), s.preferredWidth() + "x" + s.preferredHeight(), s.edid(),
                         s.resourceId() == 0 ? "disabled" : Integer.toUnsignedString(s.resourceId()),
                         s.resourceId() == 0 ? "-" : s.width() + "x" + s.height() + "+" + s.x() + "+" + s.y(), cursor);
             }
