@@ -162,7 +162,8 @@ class Qemu11GuestIT {
             String blob = resources.lines().filter(l -> l.contains(" hostmem ") && l.contains("[0]")).findFirst()
                     .orElseThrow(() -> new AssertionError("no hostmem resource on scanout 0: " + resources));
             String detail = shell("vgpu:resource " + blob.trim().split("\\s+")[1]);
-            assertTrue(detail.toLowerCase().contains("mapped"), "the blob is mapped into the guest: " + detail);
+            assertTrue(detail.lines().anyMatch(l -> l.startsWith("guest mapping") && l.contains("host-visible region offset 0x")),
+                    "the blob is mapped into the guest: " + detail);
             assertEquals(0, awaitScreenshot("q11x", image), "vgpu's screenshot of the guest's writes into host memory");
 
             // Three 4 MiB blobs made and freed one after another in a region with room for one:
@@ -208,6 +209,23 @@ class Qemu11GuestIT {
             assertEquals(0, guest.awaitKnownImage(done, dir.resolve("gpu-pci-screen.png")),
                     "QEMU 11.1's screendump shows the guest's image (-1: wrong size)");
             assertEquals(List.of(), errorResponses(serial));
+        }
+    }
+
+    /** QEMU 11.1's vhost-user-gpu on a microvm (virtio-mmio), and a second QEMU 11.1 served after the first is SIGKILLed. */
+    @Test
+    void qemu11MicrovmOverVirtioMmioAndAfterAKill() throws Exception {
+        try (QemuGuest first = new QemuGuest(Machine.MICROVM, socketOf("q11p"), dir.resolve("microvm"),
+                "vgpu.test=fbimage vgpu.hold=60").qemu11()) {
+            String done = first.bootUntil(QemuGuest.IMAGE_DONE_MARKER, BOOT);
+            assertTrue(features(first.serial()).contains("+edid"), first.serial());
+            assertEquals(0, first.awaitKnownImage(done, dir.resolve("microvm-screen.png")), "QEMU 11.1 microvm screendump");
+            first.kill(); // no goodbye on the socket
+        }
+        try (QemuGuest second = new QemuGuest(Machine.Q35, socketOf("q11p"), dir.resolve("after-kill"),
+                "vgpu.test=fbimage vgpu.hold=60").qemu11()) {
+            String done = second.bootUntil(QemuGuest.IMAGE_DONE_MARKER, BOOT);
+            assertEquals(0, second.awaitKnownImage(done, dir.resolve("after-kill-screen.png")), "the next QEMU 11.1 is served");
         }
     }
 }

@@ -37,6 +37,8 @@ public final class BackendCommands {
 
     @Reference
     BackendSelector selector;
+    /** How long vgpu:policy waits for ConfigAdmin to deliver the change (a policy it already had never changes the description). */
+    private static final long POLICY_APPLY_TIMEOUT_NANOS = 5_000_000_000L;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policyOption = ReferencePolicyOption.GREEDY)
     volatile ConfigurationAdmin configAdmin;
@@ -96,7 +98,19 @@ public final class BackendCommands {
             case "small.resource.backend" -> props.put(key, value);
             default -> throw new IllegalArgumentException("unknown policy key " + key);
         }
+        List<String> before = selector.describePolicy();
         c.update(props);
+        // ConfigAdmin delivers the change on its own thread: wait (bounded) until the selector has
+        // it, so that a script's next command (e.g. vgpu:rebalance) sees the new policy.
+        long deadline = System.nanoTime() + POLICY_APPLY_TIMEOUT_NANOS;
+        while (selector.describePolicy().equals(before) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         System.out.println("policy " + key + " = " + value + " (new resources; vgpu:rebalance moves existing ones)");
     }
 
