@@ -379,7 +379,7 @@ class DisplayChannelTest {
                 }
                 assertEquals(java.util.List.of(0), d.display().edidRequests, "asked for its one output's EDID");
                 byte[] got = guestEdid(d);
-                for (int i = 0; i < 50 && !corrupt && !java.util.Arrays.equals(got, qemuEdid); i++) {
+                for (int i = 0; i < 250 && !corrupt && !java.util.Arrays.equals(got, qemuEdid); i++) {
                     Thread.sleep(20); // the display's answer is handled on the channel's own thread
                     got = guestEdid(d);
                 }
