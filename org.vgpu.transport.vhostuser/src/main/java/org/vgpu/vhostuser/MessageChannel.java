@@ -86,7 +86,15 @@ final class MessageChannel implements AutoCloseable {
         return reply;
     }
 
+    /** Runs just before a reply goes out: from then on the front end no longer waits on this request. */
+    void beforeReply(Runnable hook) {
+        beforeReply = hook;
+    }
+
+    private Runnable beforeReply = () -> { };
+
     void sendReply(int request) throws NativeException {
+        beforeReply.run();
         int size = reply.position() - VhostUserProtocol.HEADER_SIZE;
         reply.putInt(0, request);
         reply.putInt(4, VhostUserProtocol.FLAG_VERSION_1 | VhostUserProtocol.FLAG_REPLY);

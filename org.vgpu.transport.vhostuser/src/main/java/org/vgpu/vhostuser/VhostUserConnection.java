@@ -74,6 +74,7 @@ final class VhostUserConnection implements AutoCloseable {
         this.offeredProtocolFeatures = OFFERED_PROTOCOL_FEATURES | (hostVisibleBytes > 0 ? 1L << PF_SHMEM : 0);
         this.name = name;
         this.channel = new MessageChannel(socket);
+        channel.beforeReply(this::frontEndNoLongerWaits);
         this.device = device;
         this.displayHandler = displayHandler;
         int n = device.queueCount();
@@ -102,7 +103,8 @@ final class VhostUserConnection implements AutoCloseable {
         try {
             while (channel.read(request)) {
                 // The front end may now be blocked until this request's reply: the back-end
-                // channel must not wait for it meanwhile (QEMU serves both from one loop).
+                // channel must not wait for it meanwhile (QEMU serves both from one loop). The
+                // flag drops just before the reply is sent (or after a request without one).
                 BackendChannel backend = backendChannel;
                 if (backend != null) {
                     backend.frontEndWaiting(true);
@@ -487,6 +489,14 @@ final class VhostUserConnection implements AutoCloseable {
             return List.of();
         }
         return List.of(new ShmemWindow(1, hostVisibleBytes, backend));
+    }
+
+    /** A reply is on its way: the front end is free to serve back-end requests again. */
+    private void frontEndNoLongerWaits() {
+        BackendChannel backend = backendChannel;
+        if (backend != null) {
+            backend.frontEndWaiting(false);
+        }
     }
 
     private boolean replyAckNegotiated() {

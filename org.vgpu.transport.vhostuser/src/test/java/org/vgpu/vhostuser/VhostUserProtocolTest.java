@@ -619,7 +619,7 @@ class VhostUserProtocolTest {
 
     final List<String> shmemSeen = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** Plays QEMU's back-end request handler: records `count` SHMEM messages and acks each with 0. */
+    /** Plays QEMU's back-end request handler: records `count` SHMEM messages and acks each with 0 (REPLY_ACK asked of each). */
     void answerShmemRequests(org.vgpu.virtio.sys.UnixSocket qemu, int count) {
         try {
             int[] fds = new int[org.vgpu.virtio.sys.UnixSocket.MAX_FDS];
@@ -637,7 +637,10 @@ class VhostUserProtocolTest {
                 int request = m.getInt(0);
                 shmemSeen.add((request == BACKEND_SHMEM_MAP ? "SHMEM_MAP" : "SHMEM_UNMAP") + " shmid=" + m.get(12) + " fd_offset=" + m.getLong(20)
                         + " shm_offset=" + m.getLong(28) + " len=" + m.getLong(36) + " flags=" + m.getLong(44) + " fds=" + passed);
-                assertTrue((m.getInt(4) & FLAG_NEED_REPLY) != 0, "REPLY_ACK asked");
+                if ((m.getInt(4) & FLAG_NEED_REPLY) == 0) {
+                    shmemSeen.add("no REPLY_ACK asked"); // QEMU would not answer; the request did not wait
+                    continue;
+                }
                 ByteBuffer ack = ByteBuffer.allocateDirect(HEADER_SIZE + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
                 ack.putInt(request).putInt(FLAG_VERSION_1 | FLAG_REPLY).putInt(8).putLong(0).flip();
                 qemu.send(ack);
