@@ -191,6 +191,25 @@ final class Blobs {
         return result != RESP_OK_NODATA ? result : state.displays().show(c.scanoutId(), c.resourceId(), rect);
     }
 
+    /**
+     * What FLUSH and TRANSFER check first: the resource exists and the rect lies inside it; a
+     * blob's rect is then read from its pages. OK_NODATA to go on, else the response.
+     */
+    int checkRect(Resource r, Rect rect) {
+        if (r == null) {
+            return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (r.blob && r.store == null) {
+            // A blob has pixels once SET_SCANOUT_BLOB gave it a layout; Linux sends a blob dumb
+            // buffer's first TRANSFER before that: nothing to sync (QEMU answers OK_NODATA too).
+            return RESP_OK_NODATA;
+        }
+        if (!rect.within(r.width, r.height)) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        return r.blob ? sync(r, rect) : RESP_OK_NODATA;
+    }
+
     /** A guest blob is never transferred by the driver: the host reads the rect from the pages. */
     int sync(Resource r, Rect rect) {
         if (r.store == null || rect.empty()) {

@@ -22,6 +22,7 @@ public final class CommandDecoder {
     private final CommandDispatcher dispatcher;
     private final ResponseWriter out = new ResponseWriter();
     private final HotCommands hot = new HotCommands();
+    private final Header header = new Header();
 
     public CommandDecoder(GpuState state) {
         this.state = state;
@@ -54,7 +55,7 @@ public final class CommandDecoder {
             stats.countCommand(null); // no complete header: nothing to echo
             return respond(RESP_ERR_UNSPEC, null);
         }
-        Header header = Header.read(req);
+        header.fill(req);
         CommandType type = CommandType.of(header.type());
         stats.countCommand(type);
         if ((header.flags() & FLAG_FENCE) != 0) {

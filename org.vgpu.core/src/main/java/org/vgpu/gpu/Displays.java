@@ -133,17 +133,9 @@ final class Displays {
     /** RESOURCE_FLUSH: a blob's rect is read from its pages first; then each scanout showing it tells its sinks. */
     int flush(int resourceId, Rect rect) {
         Resource r = table.get(resourceId);
-        if (r == null) {
-            return RESP_ERR_INVALID_RESOURCE_ID;
-        }
-        if (!rect.within(r.width, r.height)) {
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        if (r.blob) {
-            int synced = state.syncBlob(r, rect);
-            if (synced != RESP_OK_NODATA) {
-                return synced;
-            }
+        int checked = state.blobs().checkRect(r, rect);
+        if (checked != RESP_OK_NODATA) {
+            return checked;
         }
         DisplaySink[] targets = sinks;
         if (r.scanoutMask == 0 || targets.length == 0) {

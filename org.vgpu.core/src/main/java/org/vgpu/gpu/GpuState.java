@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.vgpu.gpu.command.CommandType;
-import org.vgpu.gpu.command.Rect;
 import org.vgpu.gpu.spi.BackendException;
 import org.vgpu.gpu.spi.BackendResource;
 import org.vgpu.gpu.spi.BackendSelector;
@@ -170,11 +169,6 @@ public final class GpuState {
 
     boolean resourceExists(int id) {
         return table.get(id) != null;
-    }
-
-    /** A blob's rect read from its guest pages (FLUSH, TRANSFER). */
-    int syncBlob(Resource r, Rect rect) {
-        return blobs.sync(r, rect);
     }
 
     /** A resource is unreferenced: no scanout shows it, the guest loses its mapping, no context keeps it. */

@@ -119,19 +119,9 @@ final class ResourceCommands {
 
     private int transferToHost2d(int resourceId, Rect rect, long offset) {
         Resource r = table.get(resourceId);
-        if (r == null) {
-            return RESP_ERR_INVALID_RESOURCE_ID;
-        }
-        if (r.blob && r.store == null) {
-            // A blob has pixels once SET_SCANOUT_BLOB gave it a layout; Linux sends a blob dumb
-            // buffer's first TRANSFER before that: nothing to sync (QEMU answers OK_NODATA too).
-            return RESP_OK_NODATA;
-        }
-        if (!rect.within(r.width, r.height)) {
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        if (r.blob) {
-            return state.syncBlob(r, rect); // the layout, not the guest's offset, says where rows are
+        int checked = state.blobs().checkRect(r, rect);
+        if (checked != RESP_OK_NODATA || r.blob) {
+            return checked; // a blob's rows are where its layout, not the guest's offset, says
         }
         if (rect.empty()) {
             return RESP_OK_NODATA;

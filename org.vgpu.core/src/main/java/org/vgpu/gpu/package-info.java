@@ -2,9 +2,12 @@
  * The virtio-gpu device (2D, VIRTIO 1.4 section 5.7).
  *
  * <p>Layout, after crosvm's devices/src/virtio/gpu: {@code protocol.Protocol} holds every wire
- * number; {@link org.vgpu.gpu.CommandDecoder} checks request sizes and decodes fields;
- * {@link org.vgpu.gpu.GpuState} holds resources, scanouts, cursor, quota and stats and answers
- * typed calls; {@link org.vgpu.gpu.GpuDevice} is the thin virtqueue adapter and config space.
+ * number; {@code command} holds the commands as types ({@code GpuCommand}) and the one table of
+ * them ({@code CommandType}); {@link org.vgpu.gpu.CommandDecoder} decodes a request,
+ * {@link org.vgpu.gpu.CommandDispatcher} runs it on the state's parts (resources, placement,
+ * blobs, displays, cursor, contexts) and {@link org.vgpu.gpu.ResponseWriter} encodes the answer;
+ * {@link org.vgpu.gpu.GpuState} holds what the parts share; {@link org.vgpu.gpu.GpuDevice} is the
+ * thin virtqueue adapter and config space.
  * Pixels live in a {@code ResourceBackend} chosen per resource by a {@code BackendSelector}
  * (package {@code org.vgpu.gpu.spi}); this bundle ships the copy backend.
  *

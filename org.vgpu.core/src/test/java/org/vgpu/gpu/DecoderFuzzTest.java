@@ -35,23 +35,27 @@ class DecoderFuzzTest {
     private static final FakeGuestMemory mem = new FakeGuestMemory(RAM_BASE, RAM_SIZE);
     private static final ByteBuffer req = ByteBuffer.allocate(MAX_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
 
-    @FuzzTest
-    void commands(byte[] data) {
-        if (data.length == 0) {
-            return;
-        }
-        boolean everything = (data[0] & 1) != 0;
-        mem.violations = 0;
+    /** everything: a cross-domain device with every feature acked, host-visible blobs and the window; else a 2D device, nothing acked. */
+    static GpuState device(boolean everything, FakeWindow window) {
         RankedBackendSelector selector = new RankedBackendSelector();
         selector.add(new CopyBackend(), 0);
-        GpuSettings settings = new GpuSettings("fuzz", 2, 640, 480, 512 * 1024).withCrossDomain(everything);
-        GpuState state = new GpuState(settings, selector);
-        FakeWindow window = new FakeWindow(WINDOW);
+        GpuState state = new GpuState(new GpuSettings("fuzz", 2, 640, 480, 512 * 1024).withCrossDomain(everything), selector);
         if (everything) {
             selector.add(new MappableCopyBackend(), 10);
             state.setHostVisible(window);
             state.setFeatures(state.offeredFeatures());
         }
+        return state;
+    }
+
+    @FuzzTest
+    void commands(byte[] data) {
+        if (data.length == 0) {
+            return;
+        }
+        mem.violations = 0;
+        FakeWindow window = new FakeWindow(WINDOW);
+        GpuState state = device((data[0] & 1) != 0, window);
         state.addSink(new RecordingSink());
         state.setMemory(mem);
         CommandDecoder decoder = new CommandDecoder(state);

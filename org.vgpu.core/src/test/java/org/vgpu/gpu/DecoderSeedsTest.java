@@ -13,8 +13,6 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
-import org.vgpu.gpu.backend.RankedBackendSelector;
-import org.vgpu.gpu.backend.copy.CopyBackend;
 import org.vgpu.gpu.command.CommandType;
 
 /** The fuzzer's seed corpus reaches every command's success path (so fuzzing starts past the door of each). */
@@ -43,15 +41,7 @@ class DecoderSeedsTest {
         if (data.length == 0) {
             return;
         }
-        boolean everything = (data[0] & 1) != 0;
-        RankedBackendSelector selector = new RankedBackendSelector();
-        selector.add(new CopyBackend(), 0);
-        GpuState state = new GpuState(new GpuSettings("fuzz", 2, 640, 480, 512 * 1024).withCrossDomain(everything), selector);
-        if (everything) {
-            selector.add(new MappableCopyBackend(), 10);
-            state.setHostVisible(new FakeWindow(DecoderFuzzTest.WINDOW));
-            state.setFeatures(state.offeredFeatures());
-        }
+        GpuState state = DecoderFuzzTest.device((data[0] & 1) != 0, new FakeWindow(DecoderFuzzTest.WINDOW));
         state.setMemory(new FakeGuestMemory(DecoderFuzzTest.RAM_BASE, DecoderFuzzTest.RAM_SIZE));
         CommandDecoder decoder = new CommandDecoder(state);
         ByteBuffer in = ByteBuffer.wrap(data, 1, data.length - 1).slice().order(ByteOrder.LITTLE_ENDIAN);
