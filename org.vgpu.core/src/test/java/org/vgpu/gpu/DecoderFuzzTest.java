@@ -23,7 +23,7 @@ import org.vgpu.gpu.backend.copy.CopyBackend;
  *
  * The normal test run replays the seed corpus in src/test/resources/org/vgpu/gpu/DecoderFuzzTestInputs/commands.
  * To fuzz (here for 10 minutes):
- *   JAZZER_FUZZ=1 mvn -pl org.vgpu.core test -Dtest=DecoderFuzzTest -Djazzer.max_duration=10m
+ *   JAZZER_FUZZ=1 mvn -pl org.vgpu.core -am test -Dtest=DecoderFuzzTest -Dsurefire.failIfNoSpecifiedTests=false (10 minutes: the annotation)
  * Findings are written next to the seeds as crash-* files and then replayed by every run.
  */
 class DecoderFuzzTest {
@@ -48,7 +48,7 @@ class DecoderFuzzTest {
         return state;
     }
 
-    @FuzzTest
+    @FuzzTest(maxDuration = "10m") // fuzzing mode only (JAZZER_FUZZ=1); a normal run replays the seeds
     void commands(byte[] data) {
         if (data.length == 0) {
             return;
