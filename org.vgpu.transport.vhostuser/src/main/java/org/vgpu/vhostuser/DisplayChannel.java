@@ -119,9 +119,17 @@ final class DisplayChannel implements AutoCloseable {
             }
             handshakeDone = true;
         } catch (NativeException | IllegalStateException e) {
+            handshakeError = e.getMessage();
             LOG.log(System.Logger.Level.INFO, device + ": display handshake ended: " + e.getMessage());
         }
     }
+
+    /** Why the handshake ended early (null: it completed, or has not ended yet). */
+    String handshakeError() {
+        return handshakeError;
+    }
+
+    private volatile String handshakeError;
 
     /** DMABUF_UPDATEs the display acknowledged (for tests and the shell). */
     synchronized long dmabufUpdates() {

@@ -241,6 +241,7 @@ class DisplayChannelTest {
         t.start();
         t.join(10_000);
         assertTrue(!t.isAlive(), "the display handshake finished");
+        assertEquals(null, channel.handshakeError(), "the display handshake completed");
     }
 
     @Test
