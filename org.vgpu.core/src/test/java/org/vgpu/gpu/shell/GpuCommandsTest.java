@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vgpu.gpu.CommandDecoder;
 import org.vgpu.gpu.FakeGuestMemory;
 import org.vgpu.gpu.GpuDevice;
+import org.vgpu.gpu.GpuInspection;
 import org.vgpu.gpu.GpuSettings;
 import org.vgpu.gpu.backend.RankedBackendSelector;
 import org.vgpu.gpu.backend.copy.CopyBackend;
@@ -40,7 +41,7 @@ class GpuCommandsTest {
         GpuDevice dev = new GpuDevice(new GpuSettings("gpu0", 2, 1280, 800, 1 << 24), sel);
         FakeGuestMemory mem = new FakeGuestMemory(0, 1 << 20);
         dev.state().setMemory(mem);
-        commands.addDevice(dev);
+        commands.addDevice(GpuInspection.of(dev.state()));
         CommandDecoder dec = new CommandDecoder(dev.state());
         ByteBuffer req = ByteBuffer.allocate(128).order(ByteOrder.LITTLE_ENDIAN);
         ByteBuffer resp = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
