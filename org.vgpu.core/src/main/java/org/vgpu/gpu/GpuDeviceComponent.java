@@ -5,6 +5,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
@@ -30,6 +31,8 @@ import org.vgpu.virtio.api.VirtioDevice;
  * delegating every VirtioDevice call, and so that the device has its display sinks before a
  * transport can get it.
  */
+// DS sees no service here: the resolver learns of the VirtioDevice service (transports require one) from this.
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=org.vgpu.virtio.api.VirtioDevice", uses = VirtioDevice.class)
 @Component(name = GpuDeviceComponent.FACTORY_PID, service = {}, immediate = true, configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = GpuConfig.class, factory = true)
 public final class GpuDeviceComponent {
