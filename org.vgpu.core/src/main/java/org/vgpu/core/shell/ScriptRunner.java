@@ -2,6 +2,7 @@ package org.vgpu.core.shell;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,13 +12,18 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.vgpu.virtio.api.VirtioDevice;
 
 /**
  * Runs the Gogo script given in the {@code vgpu.exec} property once the framework has started,
@@ -30,6 +36,8 @@ public final class ScriptRunner implements FrameworkListener {
     /** Exit status when the script threw: the launcher maps a clean framework stop to 0. */
     static final int FAILED = 2;
 
+    /** The factory configurations that make devices. */
+    private static final String DEVICE_CONFIGURATIONS = "(service.factoryPid=org.vgpu.gpu)";
     private static final Pattern QUALIFIED_COMMAND = Pattern.compile("\\b([a-z][a-z0-9]*):([a-zA-Z][a-zA-Z0-9]*)\\b");
 
     private final CommandProcessor processor;
@@ -74,6 +82,7 @@ public final class ScriptRunner implements FrameworkListener {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
         awaitCommands(script, 5_000);
+        awaitConfiguredDevices(5_000);
         int status = 0;
         try (CommandSession session = processor.createSession(System.in, out, err)) {
             Object result = session.execute(script);
@@ -120,6 +129,33 @@ public final class ScriptRunner implements FrameworkListener {
             } catch (InvalidSyntaxException | InterruptedException e) {
                 return; // let Gogo report whatever is wrong
             }
+        }
+    }
+
+    /**
+     * Devices are DS components of ConfigAdmin factory configurations (gpu0 too), which ConfigAdmin
+     * delivers on its own thread: wait (bounded) until each configured device is registered, so
+     * that {@code ./vgpu -c 'vgpu:devices'} shows them.
+     */
+    private void awaitConfiguredDevices(long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
+        ConfigurationAdmin cm = ref == null ? null : context.getService(ref);
+        if (cm == null) {
+            return;
+        }
+        try {
+            Configuration[] configs = cm.listConfigurations(DEVICE_CONFIGURATIONS);
+            for (Configuration c : configs == null ? new Configuration[0] : configs) {
+                String filter = "(" + Constants.SERVICE_PID + "=" + c.getPid() + ")";
+                while (context.getServiceReferences(VirtioDevice.class, filter).isEmpty() && System.currentTimeMillis() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+        } catch (IOException | InvalidSyntaxException | InterruptedException e) {
+            // run the script anyway
+        } finally {
+            context.ungetService(ref);
         }
     }
 
