@@ -5,6 +5,10 @@
  * number; {@link org.vgpu.gpu.CommandDecoder} checks request sizes and decodes fields;
  * {@link org.vgpu.gpu.GpuState} holds resources, scanouts, cursor, quota and stats and answers
  * typed calls; {@link org.vgpu.gpu.GpuDevice} is the thin virtqueue adapter and config space.
+ * {@link org.vgpu.gpu.GpuDeviceComponent} (one per factory configuration of "org.vgpu.gpu") has a
+ * device and registers it, with its read-only {@link org.vgpu.gpu.GpuInspection} and its
+ * {@link org.vgpu.gpu.GpuMigration} for the shell; {@link org.vgpu.gpu.DefaultGpuConfiguration}
+ * keeps gpu0's configuration.
  * Pixels live in a {@code ResourceBackend} chosen per resource by a {@code BackendSelector}
  * (package {@code org.vgpu.gpu.spi}); this bundle ships the copy backend.
  *
