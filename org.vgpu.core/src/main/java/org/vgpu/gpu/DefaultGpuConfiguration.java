@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -47,8 +49,12 @@ public final class DefaultGpuConfiguration {
         apply(properties);
     }
 
+    /** Disabled (or ConfigAdmin going): gpu0 goes. Not when the bundle or framework stops: that removes it anyway. */
     @Deactivate
-    void deactivate() throws IOException {
+    void deactivate(BundleContext context) throws IOException {
+        if (context.getBundle().getState() != Bundle.ACTIVE) {
+            return;
+        }
         Configuration c = gpu0();
         if (ours(c.getProperties())) {
             c.delete();

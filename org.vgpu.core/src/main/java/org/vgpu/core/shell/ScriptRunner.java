@@ -23,6 +23,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.vgpu.virtio.api.VirtioDevice;
 
 /**
@@ -38,6 +41,8 @@ public final class ScriptRunner implements FrameworkListener {
 
     /** The factory configurations that make devices. */
     private static final String DEVICE_CONFIGURATIONS = "(service.factoryPid=org.vgpu.gpu)";
+    /** The component that keeps gpu0's configuration. */
+    private static final String DEFAULT_DEVICE_COMPONENT = "org.vgpu.gpu.default";
     private static final Pattern QUALIFIED_COMMAND = Pattern.compile("\\b([a-z][a-z0-9]*):([a-zA-Z][a-zA-Z0-9]*)\\b");
 
     private final CommandProcessor processor;
@@ -133,29 +138,48 @@ public final class ScriptRunner implements FrameworkListener {
     }
 
     /**
-     * Devices are DS components of ConfigAdmin factory configurations (gpu0 too), which ConfigAdmin
-     * delivers on its own thread: wait (bounded) until each configured device is registered, so
-     * that {@code ./vgpu -c 'vgpu:devices'} shows them.
+     * Devices are DS components of ConfigAdmin factory configurations (gpu0's too, written by the
+     * component org.vgpu.gpu.default, which may activate just after STARTED), and ConfigAdmin
+     * delivers them on its own thread: wait (bounded) until that component is active (if enabled)
+     * and each configured device is registered, so that {@code ./vgpu -c 'vgpu:devices'} shows them.
      */
     private void awaitConfiguredDevices(long timeoutMillis) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
-        ConfigurationAdmin cm = ref == null ? null : context.getService(ref);
-        if (cm == null) {
-            return;
+        try {
+            while (!devicesSettled() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // run the script anyway
+        }
+    }
+
+    private boolean devicesSettled() {
+        ServiceReference<ServiceComponentRuntime> scrRef = context.getServiceReference(ServiceComponentRuntime.class);
+        ServiceReference<ConfigurationAdmin> cmRef = context.getServiceReference(ConfigurationAdmin.class);
+        if (scrRef == null || cmRef == null) {
+            return false;
         }
         try {
-            Configuration[] configs = cm.listConfigurations(DEVICE_CONFIGURATIONS);
+            ServiceComponentRuntime scr = context.getService(scrRef);
+            ComponentDescriptionDTO d = scr == null ? null : scr.getComponentDescriptionDTO(context.getBundle(), DEFAULT_DEVICE_COMPONENT);
+            if (d == null || scr.isComponentEnabled(d)
+                    && scr.getComponentConfigurationDTOs(d).stream().noneMatch(c -> c.state == ComponentConfigurationDTO.ACTIVE)) {
+                return false;
+            }
+            ConfigurationAdmin cm = context.getService(cmRef);
+            Configuration[] configs = cm == null ? null : cm.listConfigurations(DEVICE_CONFIGURATIONS);
             for (Configuration c : configs == null ? new Configuration[0] : configs) {
-                String filter = "(" + Constants.SERVICE_PID + "=" + c.getPid() + ")";
-                while (context.getServiceReferences(VirtioDevice.class, filter).isEmpty() && System.currentTimeMillis() < deadline) {
-                    Thread.sleep(20);
+                if (context.getServiceReferences(VirtioDevice.class, "(" + Constants.SERVICE_PID + "=" + c.getPid() + ")").isEmpty()) {
+                    return false;
                 }
             }
-        } catch (IOException | InvalidSyntaxException | InterruptedException e) {
-            // run the script anyway
+            return true;
+        } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
+            return true; // let the script run and report
         } finally {
-            context.ungetService(ref);
+            context.ungetService(scrRef);
+            context.ungetService(cmRef);
         }
     }
 
