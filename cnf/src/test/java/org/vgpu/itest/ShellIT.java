@@ -14,17 +14,30 @@ import java.util.Hashtable;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
+import org.vgpu.virtio.api.VirtioDevice;
 
 /** The vgpu Gogo commands answer inside the assembled runtime. */
 class ShellIT {
     @InjectService(timeout = 5000)
     CommandProcessor processor;
+
+    /** gpu0 is a factory configuration that ConfigAdmin delivers asynchronously: wait (10 s) until it is there. */
+    @BeforeEach
+    void awaitGpu0() throws Exception {
+        BundleContext context = FrameworkUtil.getBundle(ShellIT.class).getBundleContext();
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (context.getServiceReferences(VirtioDevice.class, "(vgpu.device.name=gpu0)").isEmpty()
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+    }
 
     static String run(CommandProcessor processor, String command) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

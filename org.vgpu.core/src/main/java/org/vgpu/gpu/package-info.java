@@ -8,6 +8,10 @@
  * blobs, displays, cursor, contexts) and {@link org.vgpu.gpu.ResponseWriter} encodes the answer;
  * {@link org.vgpu.gpu.GpuState} holds what the parts share; {@link org.vgpu.gpu.GpuDevice} is the
  * thin virtqueue adapter and config space.
+ * {@link org.vgpu.gpu.GpuDeviceComponent} (one per factory configuration of "org.vgpu.gpu") has a
+ * device and registers it, with its read-only {@link org.vgpu.gpu.GpuInspection} and its
+ * {@link org.vgpu.gpu.GpuMigration} for the shell; {@link org.vgpu.gpu.DefaultGpuConfiguration}
+ * keeps gpu0's configuration.
  * Pixels live in a {@code ResourceBackend} chosen per resource by a {@code BackendSelector}
  * (package {@code org.vgpu.gpu.spi}); this bundle ships the copy backend.
  *
@@ -20,6 +24,6 @@
  * <p>Benchmark: {@code mvn -pl org.vgpu.core test-compile} then
  * {@code java -cp org.vgpu.core/target/classes:org.vgpu.core/target/test-classes org.vgpu.gpu.bench.TransferBenchmark}.
  * Fuzzing beyond the seed corpus:
- * {@code JAZZER_FUZZ=1 mvn -pl org.vgpu.core test -Dtest=DecoderFuzzTest -Djazzer.max_duration=10m}.
+ * {@code JAZZER_FUZZ=1 mvn -pl org.vgpu.core test -Dtest=DecoderFuzzTest} (10 minutes).
  */
 package org.vgpu.gpu;

@@ -2,6 +2,7 @@ package org.vgpu.core.shell;
 
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -11,13 +12,21 @@ import org.apache.felix.service.command.CommandSession;
 import org.apache.felix.service.command.Converter;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.vgpu.virtio.api.VirtioDevice;
 
 /**
  * Runs the Gogo script given in the {@code vgpu.exec} property once the framework has started,
@@ -30,6 +39,10 @@ public final class ScriptRunner implements FrameworkListener {
     /** Exit status when the script threw: the launcher maps a clean framework stop to 0. */
     static final int FAILED = 2;
 
+    /** The factory configurations that make devices. */
+    private static final String DEVICE_CONFIGURATIONS = "(service.factoryPid=org.vgpu.gpu)";
+    /** The component that keeps gpu0's configuration. */
+    private static final String DEFAULT_DEVICE_COMPONENT = "org.vgpu.gpu.default";
     private static final Pattern QUALIFIED_COMMAND = Pattern.compile("\\b([a-z][a-z0-9]*):([a-zA-Z][a-zA-Z0-9]*)\\b");
 
     private final CommandProcessor processor;
@@ -74,6 +87,7 @@ public final class ScriptRunner implements FrameworkListener {
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true);
         awaitCommands(script, 5_000);
+        awaitConfiguredDevices(5_000);
         int status = 0;
         try (CommandSession session = processor.createSession(System.in, out, err)) {
             Object result = session.execute(script);
@@ -120,6 +134,52 @@ public final class ScriptRunner implements FrameworkListener {
             } catch (InvalidSyntaxException | InterruptedException e) {
                 return; // let Gogo report whatever is wrong
             }
+        }
+    }
+
+    /**
+     * Devices are DS components of ConfigAdmin factory configurations (gpu0's too, written by the
+     * component org.vgpu.gpu.default, which may activate just after STARTED), and ConfigAdmin
+     * delivers them on its own thread: wait (bounded) until that component is active (if enabled)
+     * and each configured device is registered, so that {@code ./vgpu -c 'vgpu:devices'} shows them.
+     */
+    private void awaitConfiguredDevices(long timeoutMillis) {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        try {
+            while (!devicesSettled() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // run the script anyway
+        }
+    }
+
+    private boolean devicesSettled() {
+        ServiceReference<ServiceComponentRuntime> scrRef = context.getServiceReference(ServiceComponentRuntime.class);
+        ServiceReference<ConfigurationAdmin> cmRef = context.getServiceReference(ConfigurationAdmin.class);
+        if (scrRef == null || cmRef == null) {
+            return false;
+        }
+        try {
+            ServiceComponentRuntime scr = context.getService(scrRef);
+            ComponentDescriptionDTO d = scr == null ? null : scr.getComponentDescriptionDTO(context.getBundle(), DEFAULT_DEVICE_COMPONENT);
+            if (d == null || scr.isComponentEnabled(d)
+                    && scr.getComponentConfigurationDTOs(d).stream().noneMatch(c -> c.state == ComponentConfigurationDTO.ACTIVE)) {
+                return false;
+            }
+            ConfigurationAdmin cm = context.getService(cmRef);
+            Configuration[] configs = cm == null ? null : cm.listConfigurations(DEVICE_CONFIGURATIONS);
+            for (Configuration c : configs == null ? new Configuration[0] : configs) {
+                if (context.getServiceReferences(VirtioDevice.class, "(" + Constants.SERVICE_PID + "=" + c.getPid() + ")").isEmpty()) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
+            return true; // let the script run and report
+        } finally {
+            context.ungetService(scrRef);
+            context.ungetService(cmRef);
         }
     }
 

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import org.vgpu.gpu.Frame;
+import org.vgpu.gpu.GpuInspection;
 import org.vgpu.gpu.GpuState;
 
 /** Writes a scanout as the guest would see it to a PNG file. */
@@ -19,7 +20,12 @@ public final class Screenshot {
      * scanout formats, so the PNG is opaque RGB.
      */
     public static Frame write(GpuState state, int scanoutId, boolean withCursor, Path file) throws IOException {
-        Frame frame = state.capture(scanoutId, withCursor);
+        return write(GpuInspection.of(state), scanoutId, withCursor, file);
+    }
+
+    /** As {@link #write(GpuState, int, boolean, Path)}, through a device's inspection service. */
+    public static Frame write(GpuInspection device, int scanoutId, boolean withCursor, Path file) throws IOException {
+        Frame frame = device.capture(scanoutId, withCursor);
         if (frame == null) {
             return null;
         }

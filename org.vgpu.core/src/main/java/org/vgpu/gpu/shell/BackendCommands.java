@@ -16,16 +16,20 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.vgpu.core.shell.Table;
-import org.vgpu.gpu.GpuDevice;
+import org.vgpu.gpu.GpuInspection;
+import org.vgpu.gpu.GpuMigration;
 import org.vgpu.gpu.GpuState;
 import org.vgpu.gpu.backend.SelectionPolicy;
 import org.vgpu.gpu.spi.BackendCapabilities;
 import org.vgpu.gpu.spi.BackendException;
 import org.vgpu.gpu.spi.BackendSelector;
 import org.vgpu.gpu.spi.ResourceBackend;
-import org.vgpu.virtio.api.VirtioDevice;
 
-/** Shell view and control of resource backends: which exist, the policy, moving resources between them. */
+/**
+ * Shell view and control of resource backends: which exist, the policy, moving resources between
+ * them. Devices are seen through their {@link GpuInspection} and changed through their
+ * {@link GpuMigration} services.
+ */
 @Component(service = BackendCommands.class, property = {
         "osgi.command.scope=vgpu",
         "osgi.command.function=backends",
@@ -33,7 +37,8 @@ import org.vgpu.virtio.api.VirtioDevice;
         "osgi.command.function=migrate",
         "osgi.command.function=rebalance" })
 public final class BackendCommands {
-    private final List<GpuDevice> devices = new CopyOnWriteArrayList<>();
+    private final List<GpuInspection> devices = new CopyOnWriteArrayList<>();
+    private final List<GpuMigration> migrations = new CopyOnWriteArrayList<>();
 
     @Reference
     BackendSelector selector;
@@ -44,14 +49,21 @@ public final class BackendCommands {
     volatile ConfigurationAdmin configAdmin;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addDevice(VirtioDevice device) {
-        if (device instanceof GpuDevice) {
-            devices.add((GpuDevice) device);
-        }
+    void addDevice(GpuInspection device) {
+        devices.add(device);
     }
 
-    void removeDevice(VirtioDevice device) {
+    void removeDevice(GpuInspection device) {
         devices.remove(device);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addMigration(GpuMigration migration) {
+        migrations.add(migration);
+    }
+
+    void removeMigration(GpuMigration migration) {
+        migrations.remove(migration);
     }
 
     @Descriptor("lists the resource backends: capabilities, resources held and their host bytes")
@@ -59,8 +71,8 @@ public final class BackendCommands {
         Table t = new Table("NAME", "STATE", "ZERO-COPY", "DMABUF", "HOST-VISIBLE", "MAX BYTES", "RESOURCES", "HOST BYTES");
         for (ResourceBackend b : selector.backends()) {
             long count = 0, bytes = 0;
-            for (GpuDevice d : devices) {
-                for (GpuState.ResourceInfo r : d.state().resources()) {
+            for (GpuInspection d : devices) {
+                for (GpuState.ResourceInfo r : d.resources()) {
                     if (r.backend().equals(b.name())) {
                         count++;
                         bytes += r.hostBytes();
@@ -124,28 +136,31 @@ public final class BackendCommands {
             @Descriptor("backend name") String backend) throws BackendException {
         ResourceBackend target = selector.backends().stream().filter(b -> b.name().equals(backend)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no backend " + backend));
-        GpuDevice owner = null;
-        for (GpuDevice d : devices) {
-            if ((device == null || d.name().equals(device)) && d.state().resource(id) != null) {
+        String owner = null;
+        for (GpuInspection d : devices) {
+            if ((device == null || d.name().equals(device)) && d.resource(id) != null) {
                 if (owner != null) {
                     throw new IllegalArgumentException("resource " + id + " exists on several devices: name one");
                 }
-                owner = d;
+                owner = d.name();
             }
         }
         if (owner == null) {
             throw new IllegalArgumentException("no resource " + id + (device == null ? "" : " on " + device));
         }
+        String name = owner;
+        GpuMigration mover = migrations.stream().filter(m -> m.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("device " + name + " is going away"));
         long t0 = System.nanoTime();
-        String result = owner.state().migrate(id, target, "vgpu:migrate");
-        System.out.printf("%s: %s in %.2f ms%n", owner.name(), result, (System.nanoTime() - t0) / 1e6);
+        String result = mover.migrate(id, target, "vgpu:migrate");
+        System.out.printf("%s: %s in %.2f ms%n", name, result, (System.nanoTime() - t0) / 1e6);
     }
 
     @Descriptor("moves existing resources to the backends the policy picks now")
     public void rebalance() {
         List<String> lines = new ArrayList<>();
-        for (GpuDevice d : devices) {
-            d.state().rebalance().forEach(l -> lines.add(d.name() + ": " + l));
+        for (GpuMigration d : migrations) {
+            d.rebalance().forEach(l -> lines.add(d.name() + ": " + l));
         }
         if (lines.isEmpty()) {
             System.out.println("every resource is on the backend the policy picks");

@@ -15,15 +15,17 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.vgpu.core.shell.Table;
 import org.vgpu.gpu.Frame;
-import org.vgpu.gpu.GpuDevice;
+import org.vgpu.gpu.GpuInspection;
 import org.vgpu.gpu.GpuState;
 import org.vgpu.gpu.GpuStats;
 import org.vgpu.gpu.png.Screenshot;
 import org.vgpu.gpu.command.CommandType;
 import org.vgpu.gpu.protocol.Protocol;
-import org.vgpu.virtio.api.VirtioDevice;
 
-/** Gogo commands that inspect GPU devices: vgpu:resources, resource, scanouts, stats, screenshot. */
+/**
+ * Gogo commands that inspect GPU devices: vgpu:resources, resource, scanouts, stats, screenshot. They
+ * see a device only through its {@link GpuInspection} service.
+ */
 @Component(service = GpuCommands.class, property = {
     "osgi.command.scope=vgpu",
     "osgi.command.function=resources",
@@ -34,7 +36,7 @@ import org.vgpu.virtio.api.VirtioDevice;
     "osgi.command.function=screenshot",
 })
 public final class GpuCommands {
-    private final List<GpuDevice> devices = new CopyOnWriteArrayList<>();
+    private final List<GpuInspection> devices = new CopyOnWriteArrayList<>();
     private final PrintStream out;
 
     public GpuCommands() {
@@ -46,19 +48,17 @@ public final class GpuCommands {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addDevice(VirtioDevice device) {
-        if (device instanceof GpuDevice) {
-            devices.add((GpuDevice) device);
-        }
+    void addDevice(GpuInspection device) {
+        devices.add(device);
     }
 
-    void removeDevice(VirtioDevice device) {
+    void removeDevice(GpuInspection device) {
         devices.remove(device);
     }
 
-    private List<GpuDevice> select(String name) {
-        List<GpuDevice> list = new ArrayList<>();
-        for (GpuDevice d : devices) {
+    private List<GpuInspection> select(String name) {
+        List<GpuInspection> list = new ArrayList<>();
+        for (GpuInspection d : devices) {
             if (name == null || d.name().equals(name)) {
                 list.add(d);
             }
@@ -77,8 +77,8 @@ public final class GpuCommands {
     @Descriptor("lists the resources of a GPU device")
     public void resources(@Descriptor("device name, e.g. gpu0") String device) {
         Table t = new Table("DEVICE", "ID", "FORMAT", "SIZE", "BACKEND", "BACKING", "HOST BYTES", "SCANOUTS");
-        for (GpuDevice d : select(device)) {
-            for (GpuState.ResourceInfo r : d.state().resources()) {
+        for (GpuInspection d : select(device)) {
+            for (GpuState.ResourceInfo r : d.resources()) {
                 t.row(d.name(), Integer.toUnsignedString(r.id()), Protocol.formatName(r.format()), r.width() + "x" + r.height(),
                         r.backend(), r.backingEntries() + " entries", r.hostBytes(), r.scanouts().isEmpty() ? "-" : r.scanouts());
             }
@@ -89,8 +89,8 @@ public final class GpuCommands {
     @Descriptor("shows one resource: backing, UUID and why its backend was chosen")
     public void resource(@Descriptor("resource id") long id) {
         boolean found = false;
-        for (GpuDevice d : devices) {
-            GpuState.ResourceInfo r = d.state().resource((int) id);
+        for (GpuInspection d : devices) {
+            GpuState.ResourceInfo r = d.resource((int) id);
             if (r == null) {
                 continue;
             }
@@ -119,8 +119,8 @@ public final class GpuCommands {
     @Descriptor("lists the rendering contexts (cross-domain) of every GPU device")
     public void contexts() {
         Table t = new Table("DEVICE", "CTX", "CONTEXT");
-        for (GpuDevice d : select(null)) {
-            d.state().contexts().forEach((id, what) -> t.row(d.name(), Integer.toUnsignedString(id), what));
+        for (GpuInspection d : select(null)) {
+            d.contexts().forEach((id, what) -> t.row(d.name(), Integer.toUnsignedString(id), what));
         }
         if (t.isEmpty()) {
             out.println("no contexts (a device offers them with cross.domain=true)");
@@ -132,9 +132,9 @@ public final class GpuCommands {
     @Descriptor("lists the scanouts of every GPU device")
     public void scanouts() {
         Table t = new Table("DEVICE", "SCANOUT", "PREFERRED", "EDID", "RESOURCE", "RECT", "CURSOR");
-        for (GpuDevice d : select(null)) {
-            GpuState.CursorInfo c = d.state().cursor();
-            for (GpuState.ScanoutInfo s : d.state().scanouts()) {
+        for (GpuInspection d : select(null)) {
+            GpuState.CursorInfo c = d.cursor();
+            for (GpuState.ScanoutInfo s : d.scanouts()) {
                 String cursor = c.visible() && c.scanoutId() == s.id()
                         ? "(" + c.x() + "," + c.y() + ") hot (" + c.hotX() + "," + c.hotY() + ")" : "-";
                 t.row(d.name(), s.id(), s.preferredWidth() + "x" + s.preferredHeight(), s.edid(),
@@ -147,10 +147,10 @@ public final class GpuCommands {
 
     @Descriptor("command, error, copy and fence counters of every GPU device")
     public void stats() {
-        for (GpuDevice d : select(null)) {
-            GpuStats s = d.state().statsSnapshot();
+        for (GpuInspection d : select(null)) {
+            GpuStats s = d.stats();
             out.println(d.name() + ": " + s.bytesCopied() + " bytes copied, " + s.fences() + " fences, host memory "
-                    + d.state().usedBytes() + " / " + d.state().quotaBytes() + " bytes");
+                    + d.usedBytes() + " / " + d.quotaBytes() + " bytes");
             Table t = new Table("COMMAND", "COUNT");
             for (int i = 0; i < CommandType.count(); i++) {
                 CommandType type = CommandType.at(i);
@@ -178,8 +178,8 @@ public final class GpuCommands {
             @Descriptor("device name") String device,
             @Descriptor("scanout id") int scanout,
             @Descriptor("PNG file") String file) throws IOException {
-        for (GpuDevice d : select(device)) {
-            Frame f = Screenshot.write(d.state(), scanout, cursor, Path.of(file));
+        for (GpuInspection d : select(device)) {
+            Frame f = Screenshot.write(d, scanout, cursor, Path.of(file));
             out.println(f == null ? "scanout " + scanout + " of " + device + " is disabled"
                     : "wrote " + f.width() + "x" + f.height() + " to " + Path.of(file).toAbsolutePath());
         }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.vgpu.gpu.CommandDecoder;
 import org.vgpu.gpu.GpuDevice;
+import org.vgpu.gpu.GpuInspection;
 import org.vgpu.gpu.GpuHarness;
 import org.vgpu.gpu.GpuSettings;
 import org.vgpu.gpu.GpuStats;
@@ -50,7 +51,7 @@ class CommandStatsTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         GpuCommands shell = new GpuCommands(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         GpuDevice device = new GpuDevice(GpuSettings.defaults("gpu0").withCrossDomain(true), h.selector);
-        shell.addDevice(device);
+        shell.addDevice(GpuInspection.of(device.state()));
         CommandDecoder decoder = new CommandDecoder(device.state());
         device.ackFeatures(device.offeredFeatures());
         h.header(CMD_SUBMIT_3D);

@@ -16,7 +16,9 @@ import org.osgi.service.component.annotations.Reference;
  * Turns {@code ./vgpu vm}'s options (framework properties vgpu.vm.*) into the org.vgpu.vm
  * configuration, and --cross-domain into gpu0's cross.domain, so the command line and
  * ConfigAdmin files configure the VM the same way. Configurations it wrote are marked, and
- * deleted again by a run without those options.
+ * deleted again by a run without those options. gpu0 is a factory configuration that the
+ * org.vgpu.gpu.default component keeps (and makes anew when cross.domain changes): with
+ * --cross-domain the VM waits for the gpu0 that has it, not the one from before the change.
  */
 @Component(immediate = true)
 public final class CommandLineVm {
@@ -43,7 +45,8 @@ public final class CommandLineVm {
             return;
         }
         // The GPU first: a later change would restart the VM that uses it.
-        if (Boolean.parseBoolean(context.getProperty(CROSS_DOMAIN))) {
+        boolean crossDomain = Boolean.parseBoolean(context.getProperty(CROSS_DOMAIN));
+        if (crossDomain) {
             Dictionary<String, Object> props = gpu.getProperties() != null ? gpu.getProperties() : new Hashtable<>();
             props.put("cross.domain", true);
             props.put(SOURCE, "cli");
@@ -58,6 +61,9 @@ public final class CommandLineVm {
         copy(context, MEMORY, "memory", props);
         copy(context, HOST_VISIBLE_SIZE, "host.visible.size", props);
         props.put("console.input", Boolean.parseBoolean(context.getProperty(CONSOLE_INPUT)));
+        if (crossDomain) {
+            props.put("devices.target", "(&(vgpu.device.name=gpu0)(cross.domain=true))");
+        }
         props.put(SOURCE, "cli");
         vm.updateIfDifferent(props);
         LOG.log(Level.INFO, "micro-VM from the command line: " + props);
