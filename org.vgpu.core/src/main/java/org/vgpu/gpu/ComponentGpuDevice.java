@@ -5,6 +5,7 @@ import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.vgpu.gpu.context.ContextType;
 import org.vgpu.gpu.spi.BackendSelector;
 import org.vgpu.gpu.spi.DisplaySink;
 
@@ -37,5 +38,15 @@ abstract class ComponentGpuDevice extends GpuDevice {
 
     void unbindSink(DisplaySink sink) {
         removeSink(sink);
+    }
+
+    /** Context types (cross-domain, hot-loaded ones): offered after the next device reset, gone at once. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindContextType(ContextType type) {
+        addContextType(type);
+    }
+
+    void unbindContextType(ContextType type) {
+        removeContextType(type);
     }
 }
