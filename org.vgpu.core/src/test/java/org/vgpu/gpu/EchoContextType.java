@@ -13,7 +13,7 @@ import org.vgpu.gpu.context.RenderingContext;
 
 /**
  * A test context type: SUBMIT_3D's bytes are written back into the first attached resource
- * given by the command's first le32; with a delay its fences are signalled from another thread
+ * given by the command's first le32 (0: none); with a delay its fences are signalled from another thread
  * that long after the command ran (an asynchronous renderer), without one at once.
  */
 public final class EchoContextType implements ContextType {
@@ -67,7 +67,7 @@ public final class EchoContextType implements ContextType {
                     return ERR_INVALID_PARAMETER;
                 }
                 int target = commands.getInt(0);
-                return host.writeGuest(target, 0, commands, commands.limit()) ? OK : ERR_INVALID_RESOURCE_ID;
+                return target == 0 || host.writeGuest(target, 0, commands, commands.limit()) ? OK : ERR_INVALID_RESOURCE_ID;
             }
 
             @Override
