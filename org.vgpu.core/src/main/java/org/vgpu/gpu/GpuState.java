@@ -46,8 +46,9 @@ public final class GpuState {
     private final boolean crossDomain;
     /** The context types present (services), in the order they came. */
     private final List<ContextType> types = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** The capsets offered since the driver last read the features after a reset; null until then. */
+    /** The capsets offered; fixed once the driver acked features after a reset (frozen), until the next reset. */
     private List<Capset> offered;
+    private boolean frozen;
     private GuestMemory memory;
     /** The transport's HOST_VISIBLE region of the current activation, or null. */
     private SharedMemoryWindow hostVisible;
@@ -98,12 +99,14 @@ public final class GpuState {
     }
 
     /**
-     * The capsets this device offers: taken from the types present the first time the driver
-     * reads the features after a reset, one per capset id (the first type of an id), cross-domain
-     * only with cross.domain=true; a type whose capset does not fit a response is left out.
+     * The capsets this device offers: from the types present now, and once the driver has acked
+     * features after a reset, the ones present then, until the next reset (so a shell or VMM
+     * reading the features early fixes nothing). One per capset id (the first type of an id),
+     * cross-domain only with cross.domain=true; a type whose capset does not fit a response is
+     * left out.
      */
     synchronized List<Capset> capsets() {
-        if (offered == null) {
+        if (offered == null || !frozen) {
             List<Capset> list = new ArrayList<>();
             for (ContextType t : types) {
                 try {
@@ -159,6 +162,7 @@ public final class GpuState {
     /** The driver's acked features (unoffered bits dropped); a device reset sets them back to none. */
     public synchronized void setFeatures(long acked) {
         ackedFeatures = acked & offeredFeatures();
+        frozen = true; // what the driver saw stays offered until the next reset
     }
 
     public synchronized long features() {
@@ -266,7 +270,8 @@ public final class GpuState {
         }
         table.clear();
         contexts.clear();
-        offered = null; // the types present when the driver next reads the features
+        offered = null; // the types present when the driver next acks features
+        frozen = false;
         cursorPlane.cursor.reset();
         ackedFeatures = 0;
     }

@@ -65,9 +65,14 @@ class ContextTypeTest {
     void aTypeThatAppearsLaterIsOfferedAfterTheNextReset() {
         RecordingSelector none = new RecordingSelector();
         GpuDevice d = new GpuDevice(GpuSettings.defaults("late"), none.selector);
+        EchoContextType early = new EchoContextType(0x70, 0);
         assertEquals(0L, d.offeredFeatures() & 0x11);
+        d.addContextType(early);
+        assertEquals(0x11L, d.offeredFeatures() & 0x11, "reading the features fixes nothing");
+        d.removeContextType(early);
+        d.ackFeatures(d.offeredFeatures());
         d.addContextType(echo);
-        assertEquals(0L, d.offeredFeatures() & 0x11, "the driver read the features already");
+        assertEquals(0L, d.offeredFeatures() & 0x11, "the driver acked features already");
         assertEquals(0, numCapsets(d));
         d.reset();
         assertEquals(0x11L, d.offeredFeatures() & 0x11);
