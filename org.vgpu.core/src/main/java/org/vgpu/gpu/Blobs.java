@@ -10,6 +10,7 @@ import org.vgpu.gpu.command.CreateBlob;
 import org.vgpu.gpu.command.MemEntries;
 import org.vgpu.gpu.command.Rect;
 import org.vgpu.gpu.command.SetScanoutBlob;
+import org.vgpu.gpu.context.HostBlob;
 import org.vgpu.gpu.spi.BackendException;
 import org.vgpu.gpu.spi.BackendResource;
 import org.vgpu.gpu.spi.BackendSelector;
@@ -50,12 +51,12 @@ final class Blobs {
         if ((flags & ~(long) (BLOB_FLAG_USE_MAPPABLE | BLOB_FLAG_USE_SHAREABLE | BLOB_FLAG_USE_CROSS_DEVICE)) != 0) {
             return RESP_ERR_INVALID_PARAMETER;
         }
-        GpuContexts contexts = state.contextTable();
-        if (c.blobMem() == BLOB_MEM_HOST3D && contexts != null) {
-            return createHost(contexts, ctxId, c);
+        boolean contexts = state.contextsEnabled();
+        if (c.blobMem() == BLOB_MEM_HOST3D && contexts) {
+            return createHost(state.contextTable(), ctxId, c);
         }
         // A guest maps a GUEST blob's pages itself; MAPPABLE is only meaningful where contexts (and their rings) exist.
-        if (c.blobMem() != BLOB_MEM_GUEST || ((flags & BLOB_FLAG_USE_MAPPABLE) != 0 && contexts == null)) {
+        if (c.blobMem() != BLOB_MEM_GUEST || ((flags & BLOB_FLAG_USE_MAPPABLE) != 0 && !contexts)) {
             return RESP_ERR_INVALID_PARAMETER;
         }
         MemEntries entries = c.entries();
@@ -85,28 +86,26 @@ final class Blobs {
     }
 
     /**
-     * RESOURCE_CREATE_BLOB(HOST3D): redeems a blob_id that GET_IMAGE_REQUIREMENTS gave this context;
-     * the pixels live in host memory of a backend that can map them into the guest (hostmem).
+     * RESOURCE_CREATE_BLOB(HOST3D): redeems a blob_id the context promised (cross-domain: from
+     * GET_IMAGE_REQUIREMENTS); the pixels live in host memory of a backend that can map them into
+     * the guest (hostmem). The promise is redeemed only once the resource exists.
      */
     private int createHost(GpuContexts contexts, int ctxId, CreateBlob c) {
-        if (!contexts.exists(ctxId)) {
+        GpuContexts.Slot slot = contexts.get(ctxId);
+        if (slot == null) {
             return RESP_ERR_INVALID_CONTEXT_ID;
         }
         if (c.entries().count() != 0) {
             return RESP_ERR_INVALID_PARAMETER; // host memory: no guest pages
         }
         long blobId = c.blobId();
-        GpuContexts.Image image = contexts.takeImage(ctxId, blobId);
-        if (image == null) {
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        if (c.size() != image.size()) {
-            contexts.returnImage(ctxId, blobId, image);
+        HostBlob image = slot.context == null ? null : slot.context.hostBlob(blobId);
+        if (image == null || image.width() <= 0 || image.height() <= 0 || c.size() != image.size()
+                || image.size() < (long) image.width() * image.height() * BYTES_PER_PIXEL) {
             return RESP_ERR_INVALID_PARAMETER;
         }
         long charge = c.size() + ResourceTable.RESOURCE_OVERHEAD;
         if (!table.fits(charge)) {
-            contexts.returnImage(ctxId, blobId, image);
             return RESP_ERR_OUT_OF_MEMORY;
         }
         ResourceSpec spec = new ResourceSpec(c.resourceId(), image.format(), image.width(), image.height(), true);
@@ -119,7 +118,6 @@ final class Blobs {
             store = sel.backend().create(spec);
         } catch (BackendException e) {
             LOG.log(Level.DEBUG, "{0}: no host memory for blob {1}: {2}", state.deviceName(), c.resourceId(), e.getMessage());
-            contexts.returnImage(ctxId, blobId, image);
             return RESP_ERR_OUT_OF_MEMORY;
         }
         Resource r = new Resource(spec);
@@ -132,6 +130,7 @@ final class Blobs {
         table.charge(charge);
         table.put(r);
         contexts.attach(ctxId, c.resourceId(), true);
+        slot.context.hostBlobCreated(blobId, c.resourceId());
         return RESP_OK_NODATA;
     }
 
@@ -225,13 +224,14 @@ final class Blobs {
         }
     }
 
-    /** The query ring is a GUEST blob: its first bytes are written through its checked guest pages. */
-    boolean writeRing(int resourceId, ByteBuffer src, int length) {
+    /** A context writes a GUEST blob (its query ring) at offset through the blob's checked guest pages. */
+    boolean writeGuest(int resourceId, long offset, ByteBuffer src, int length) {
         Resource r = table.get(resourceId);
-        if (r == null || !r.blob || r.host3d || r.backing == null || r.blobSize < length || state.memory() == null) {
+        if (r == null || !r.blob || r.host3d || r.backing == null || offset < 0 || length < 0 || length > src.capacity()
+                || r.blobSize < length || offset > r.blobSize - length || state.memory() == null) {
             return false;
         }
-        BackingList pages = r.backing.slice(0, length);
+        BackingList pages = r.backing.slice(offset, length);
         int done = 0;
         try {
             for (int i = 0; i < pages.entries() && done < length; i++) {

@@ -23,6 +23,15 @@ public final class CommandDecoder {
     private final ResponseWriter out = new ResponseWriter();
     private final HotCommands hot = new HotCommands();
     private final Header header = new Header();
+    /** The pending fence of the last command, or null: see {@link #takeFence}. */
+    private FenceWait fence;
+
+    /**
+     * A command that asked for a fence in a context with a renderer: the device completes its
+     * chain once the context's ring reaches the fence (done: at once, in ring order).
+     */
+    record FenceWait(GpuContexts.Slot slot, int ringIdx, long fenceId, boolean done) {
+    }
 
     public CommandDecoder(GpuState state) {
         this.state = state;
@@ -40,6 +49,7 @@ public final class CommandDecoder {
         }
         int n = Math.max(0, Math.min(length, req.capacity()));
         int respLength;
+        fence = null;
         synchronized (state) {
             respLength = dispatch(req, n);
         }
@@ -65,7 +75,35 @@ public final class CommandDecoder {
             return respond(RESP_ERR_UNSPEC, header); // unknown, not negotiated, or short
         }
         GpuCommand command = type.read(req, n, hot);
-        return respond(dispatcher.execute(type, command, header.ctxId(), out), header);
+        boolean rings = (header.flags() & FLAG_INFO_RING_IDX) != 0 && state.featureAcked(F_CONTEXT_INIT);
+        int ringIdx = rings ? header.ringIdx() : 0;
+        int result = dispatcher.execute(type, command, header.ctxId(), ringIdx, out);
+        if ((header.flags() & FLAG_FENCE) != 0 && header.ctxId() != 0 && result < RESP_ERR_UNSPEC) {
+            fence = contextFence(header.ctxId(), ringIdx, header.fenceId());
+        }
+        return respond(result, header);
+    }
+
+    /** Asks the command's context whether its fence is done already (a synchronous type says yes). */
+    private FenceWait contextFence(int ctxId, int ringIdx, long fenceId) {
+        GpuContexts.Slot slot = state.contextTable().get(ctxId);
+        if (slot == null || slot.context == null) {
+            return null; // no renderer: done, nothing before it can be pending
+        }
+        boolean done;
+        try {
+            done = slot.context.fence(ringIdx, fenceId);
+        } catch (RuntimeException e) {
+            done = true; // a broken type must not hold the guest's fence forever
+        }
+        return new FenceWait(slot, ringIdx, fenceId, done);
+    }
+
+    /** The fence the last {@link #handle}d command waits for (and forgets it), or null: complete it at once. */
+    FenceWait takeFence() {
+        FenceWait f = fence;
+        fence = null;
+        return f;
     }
 
     private int respond(int type, Header header) {

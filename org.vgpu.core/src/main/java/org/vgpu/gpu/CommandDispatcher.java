@@ -2,6 +2,7 @@ package org.vgpu.gpu;
 
 import static org.vgpu.gpu.protocol.Protocol.*;
 
+import java.util.List;
 import java.util.UUID;
 
 import org.vgpu.gpu.command.AssignUuid;
@@ -27,6 +28,8 @@ import org.vgpu.gpu.command.Submit3d;
 import org.vgpu.gpu.command.Transfer3d;
 import org.vgpu.gpu.command.TransferToHost2d;
 import org.vgpu.gpu.command.UnmapBlob;
+import org.vgpu.gpu.context.ContextType;
+import org.vgpu.gpu.context.RenderingContext;
 
 /**
  * Matches a decoded command on its type and hands it to the part of the device state that serves
@@ -40,7 +43,8 @@ final class CommandDispatcher {
         this.state = state;
     }
 
-    int execute(CommandType type, GpuCommand c, int ctxId, ResponseWriter out) {
+    /** ringIdx: the header's ring_idx with INFO_RING_IDX (and CONTEXT_INIT acked), else 0. */
+    int execute(CommandType type, GpuCommand c, int ctxId, int ringIdx, ResponseWriter out) {
         switch (type) {
             case TRANSFER_TO_HOST_2D:
                 return state.resourceCommands().transferToHost2d((TransferToHost2d) c);
@@ -68,10 +72,10 @@ final class CommandDispatcher {
             case RESOURCE_DETACH_BACKING:
                 return state.resourceCommands().detachBacking(((DetachBacking) c).resourceId());
             case GET_CAPSET_INFO:
-                return state.contextTable() == null ? RESP_ERR_INVALID_PARAMETER : GpuContexts.capsetInfo(((GetCapsetInfo) c).index(), out);
+                return capsetInfo(((GetCapsetInfo) c).index(), out);
             case GET_CAPSET: {
                 GetCapset g = (GetCapset) c;
-                return state.contextTable() == null ? RESP_ERR_INVALID_PARAMETER : GpuContexts.capset(g.capsetId(), g.version(), out);
+                return capset(g.capsetId(), g.version(), out);
             }
             case GET_EDID:
                 return edid(((GetEdid) c).scanoutId(), out);
@@ -92,20 +96,63 @@ final class CommandDispatcher {
             }
             case RESOURCE_UNMAP_BLOB:
                 return state.blobs().unmap(((UnmapBlob) c).resourceId());
-            case RESOURCE_CREATE_3D:
-                return state.resourceCommands().create3d((ResourceCreate3d) c);
+            case RESOURCE_CREATE_3D: {
+                ResourceCreate3d r = (ResourceCreate3d) c;
+                RenderingContext rc = renderer(ctxId);
+                int result = rc == null ? RenderingContext.NOT_HANDLED
+                        : rc.resourceCreate3d(r.resourceId(), (int) r.target(), r.format(), (int) r.bind(), (int) r.width(), (int) r.height(),
+                                (int) r.depth(), (int) r.arraySize(), (int) r.lastLevel(), (int) r.samples(), (int) r.flags());
+                return result == RenderingContext.NOT_HANDLED ? state.resourceCommands().create3d(r) : GpuContexts.checked(result);
+            }
             case TRANSFER_TO_HOST_3D:
-            case TRANSFER_FROM_HOST_3D:
-                return state.resourceCommands().transfer3d((Transfer3d) c);
+            case TRANSFER_FROM_HOST_3D: {
+                Transfer3d t = (Transfer3d) c;
+                RenderingContext rc = renderer(ctxId);
+                int result = rc == null ? RenderingContext.NOT_HANDLED
+                        : rc.transfer3d(t.toHost(), t.resourceId(), (int) t.box().x(), (int) t.box().y(), (int) t.box().z(), (int) t.box().width(),
+                                (int) t.box().height(), (int) t.box().depth(), t.offset(), (int) t.level(), (int) t.stride(), (int) t.layerStride());
+                return result == RenderingContext.NOT_HANDLED ? state.resourceCommands().transfer3d(t) : GpuContexts.checked(result);
+            }
             default:
-                return contextCommand(type, c, ctxId);
+                return contextCommand(type, c, ctxId, ringIdx);
         }
     }
 
-    /** CTX_CREATE .. CTX_DETACH_RESOURCE and SUBMIT_3D: the context table's (VIRGL is only offered with one). */
-    private int contextCommand(CommandType type, GpuCommand c, int ctxId) {
+    /** The rendering context of a context id (not a default one), or null. */
+    private RenderingContext renderer(int ctxId) {
+        GpuContexts.Slot slot = ctxId == 0 ? null : state.contextTable().get(ctxId);
+        return slot == null ? null : slot.context;
+    }
+
+    /** GET_CAPSET_INFO: the offered capsets in the order they were listed. */
+    private int capsetInfo(long index, ResponseWriter out) {
+        List<GpuState.Capset> capsets = state.capsets();
+        if (index >= capsets.size()) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        GpuState.Capset c = capsets.get((int) index);
+        return out.capsetInfo(c.id(), c.maxVersion(), c.maxSize());
+    }
+
+    /** GET_CAPSET: the live type's capset of a version up to the offered maximum. */
+    private int capset(long capsetId, long version, ResponseWriter out) {
+        ContextType type = capsetId > CONTEXT_INIT_CAPSET_MASK ? null : state.contextType((int) capsetId);
+        GpuState.Capset offered = state.capsets().stream().filter(c -> c.id() == capsetId).findFirst().orElse(null);
+        if (type == null || offered == null || version > offered.maxVersion() || version > type.maxVersion()) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        try {
+            int size = type.capsetSize((int) version);
+            return size < 0 || size > ResponseWriter.CAPSET_ROOM ? RESP_ERR_UNSPEC : out.capset(type, (int) version, size);
+        } catch (RuntimeException e) {
+            return RESP_ERR_UNSPEC; // a broken type: its capset is not sent
+        }
+    }
+
+    /** CTX_CREATE .. CTX_DETACH_RESOURCE and SUBMIT_3D: the context table's (VIRGL is only offered with a context type). */
+    private int contextCommand(CommandType type, GpuCommand c, int ctxId, int ringIdx) {
         GpuContexts contexts = state.contextTable();
-        if (contexts == null) {
+        if (!state.contextsEnabled()) {
             return RESP_ERR_UNSPEC;
         }
         switch (type) {
@@ -124,7 +171,7 @@ final class CommandDispatcher {
                 if (!s.complete()) {
                     return RESP_ERR_INVALID_PARAMETER; // the command buffer is not all in the request
                 }
-                return contexts.submit(ctxId, s.commands(), state.blobs()::writeRing);
+                return contexts.submit(ctxId, ringIdx, s.commands());
             }
             default:
                 throw new IllegalStateException("no handler for " + type);

@@ -26,7 +26,7 @@ public @interface GpuConfig {
     @AttributeDefinition(name = "Host memory quota (MiB)", description = "Host memory the guest may make this device allocate for resources.", min = "0")
     int host_memory_quota_mib() default 256;
 
-    @AttributeDefinition(name = "Cross-domain context", description = "Offer VIRGL + CONTEXT_INIT with the cross-domain capset (5): "
+    @AttributeDefinition(name = "Cross-domain context", description = "Offer the cross-domain context type (capset 5; with it VIRGL + CONTEXT_INIT): "
             + "guests allocate HOST3D blobs that a hostmem backend holds and MAP_BLOB maps into the host-visible region. "
             + "Needs a transport with that region (the micro-VM). Off: a 2D device, as QEMU's vhost-user-gpu expects.")
     boolean cross_domain() default false;

@@ -2,60 +2,106 @@ package org.vgpu.gpu;
 
 import static org.vgpu.gpu.protocol.Protocol.*;
 
+import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.vgpu.gpu.command.Bytes;
 import org.vgpu.gpu.command.CtxCreate;
-import org.vgpu.gpu.spi.PixelFormat;
+import org.vgpu.gpu.context.ContextHost;
+import org.vgpu.gpu.context.ContextType;
+import org.vgpu.gpu.context.RenderingContext;
 
 /**
- * The device's rendering contexts (CTX_CREATE .. CTX_DETACH_RESOURCE) and what SUBMIT_3D asks of
- * them. Only the cross-domain context type (capset 5) exists, and of its commands only the
- * buffer-allocation part: INIT names the query ring (a GUEST blob attached to the context), and
- * GET_IMAGE_REQUIREMENTS answers stride/offset/size and a blob_id into that ring, which a later
- * RESOURCE_CREATE_BLOB(HOST3D) in the same context redeems. Wayland channels are not offered
- * (supported_channels = 0). Every number comes from the guest and is checked here.
+ * The device's context table (CTX_CREATE .. CTX_DETACH_RESOURCE): ids, attached resources, at
+ * most {@link #MAX_CONTEXTS}, the errors. A context of capset 0 is Linux's default context (one
+ * per DRM file with VIRGL on): resources attach, nothing runs. Any other capset is a
+ * {@link ContextType} the device offers; what its commands mean is the type's
+ * {@link RenderingContext}. Fences a context leaves pending go to the {@link FenceListener}.
  */
 final class GpuContexts {
+    private static final System.Logger LOG = System.getLogger(GpuContexts.class.getName());
     static final int MAX_CONTEXTS = 64;
-    /** Image requirements a context may hold before creating their blobs: bounds host memory per guest. */
-    static final int MAX_PENDING_IMAGES = 256;
-    static final int MAX_IMAGE_SIDE = 16384;
 
-    /** Writes bytes to offset 0 of a context's query ring resource; false if it cannot hold them. */
-    interface RingWriter {
-        boolean write(int resourceId, ByteBuffer src, int length);
+    /** Where a context's fence signals and its end go (the device's held chains). */
+    interface FenceListener {
+        FenceListener NONE = new FenceListener() {
+            @Override
+            public void signalled(Slot slot, int ringIdx, long fenceId) {
+            }
+
+            @Override
+            public void ended(Slot slot) {
+            }
+        };
+
+        /** From any thread. */
+        void signalled(Slot slot, int ringIdx, long fenceId);
+
+        /** The context is gone: whatever it held completes. Caller holds the state lock. */
+        void ended(Slot slot);
     }
 
-    /** What GET_IMAGE_REQUIREMENTS promised for a blob_id. */
-    record Image(int format, int width, int height, long stride, long size) {
-    }
-
-    private static final class Context {
+    /** One context: the device's bookkeeping and the host the type's context sees. */
+    final class Slot implements ContextHost {
+        final int ctxId;
         final String name;
-        /** Capset 5. Otherwise the default context Linux makes for each DRM file with VIRGL on: resources attach, nothing runs. */
-        final boolean crossDomain;
+        /** Null for a default context. */
+        final ContextType type;
+        RenderingContext context;
         final Set<Integer> resources = new HashSet<>();
-        int queryRing;
-        final Map<Long, Image> images = new HashMap<>();
+        volatile boolean ended;
 
-        Context(String name, boolean crossDomain) {
+        Slot(int ctxId, String name, ContextType type) {
+            this.ctxId = ctxId;
             this.name = name;
-            this.crossDomain = crossDomain;
+            this.type = type;
+        }
+
+        @Override
+        public int contextId() {
+            return ctxId;
+        }
+
+        @Override
+        public String deviceName() {
+            return state.deviceName();
+        }
+
+        @Override
+        public boolean attached(int resourceId) {
+            return resources.contains(resourceId);
+        }
+
+        @Override
+        public boolean writeGuest(int resourceId, long offset, ByteBuffer src, int length) {
+            return !ended && resources.contains(resourceId) && state.blobs().writeGuest(resourceId, offset, src, length);
+        }
+
+        @Override
+        public void signalFence(int ringIdx, long fenceId) {
+            if (!ended) {
+                fences.signalled(this, ringIdx, fenceId);
+            }
         }
     }
 
-    /** CrossDomainCapabilities: version, supported_channels, supports_dmabuf, supports_external_gpu_memory. */
-    private static final byte[] CAPABILITIES = {CROSS_DOMAIN_VERSION, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    private final GpuState state;
+    private final IntMap<Slot> contexts = new IntMap<>();
+    private volatile FenceListener fences = FenceListener.NONE;
 
-    private final IntMap<Context> contexts = new IntMap<>();
-    private final ByteBuffer answer = ByteBuffer.allocate(CROSS_DOMAIN_IMAGE_REQUIREMENTS_SIZE).order(ByteOrder.LITTLE_ENDIAN);
-    private long nextBlobId = 1;
+    GpuContexts(GpuState state) {
+        this.state = state;
+    }
+
+    void setFenceListener(FenceListener listener) {
+        fences = listener == null ? FenceListener.NONE : listener;
+    }
 
     /**
      * CTX_CREATE: ctx_id from the header, context_init's low byte names the capset (only with
@@ -66,172 +112,151 @@ final class GpuContexts {
             return RESP_ERR_INVALID_CONTEXT_ID;
         }
         int capset = (int) (c.contextInit() & CONTEXT_INIT_CAPSET_MASK);
-        if ((capset != CAPSET_CROSS_DOMAIN && capset != 0) || (capset != 0 && !contextInitAcked) || c.debugName() == null) {
-            return RESP_ERR_INVALID_PARAMETER; // no virgl renderer: cross-domain contexts, and default ones that run nothing
+        ContextType type = capset == 0 ? null : state.contextType(capset);
+        if ((capset != 0 && (type == null || !contextInitAcked)) || c.debugName() == null) {
+            return RESP_ERR_INVALID_PARAMETER; // no such type offered (no virgl renderer): default contexts run nothing
         }
         if (contexts.size() >= MAX_CONTEXTS) {
             return RESP_ERR_OUT_OF_MEMORY;
         }
-        contexts.put(ctxId, new Context(c.debugName(), capset == CAPSET_CROSS_DOMAIN));
+        Slot slot = new Slot(ctxId, c.debugName(), type);
+        if (type != null) {
+            try {
+                slot.context = type.create(slot, c.debugName());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "{0}: context type {1} failed to create a context: {2}", state.deviceName(), type.name(), e);
+            }
+            if (slot.context == null) {
+                return RESP_ERR_INVALID_PARAMETER;
+            }
+        }
+        contexts.put(ctxId, slot);
         return RESP_OK_NODATA;
     }
 
-    /** GET_CAPSET_INFO: index 0 is the cross-domain capset. */
-    static int capsetInfo(long index, ResponseWriter out) {
-        return index != 0 ? RESP_ERR_INVALID_PARAMETER : out.capsetInfo(CAPSET_CROSS_DOMAIN, 0, CROSS_DOMAIN_CAPABILITIES_SIZE);
-    }
-
-    /** GET_CAPSET: the cross-domain capabilities; no channels (no Wayland proxy), no dma-buf import. */
-    static int capset(long capsetId, long version, ResponseWriter out) {
-        return capsetId != CAPSET_CROSS_DOMAIN || version != 0 ? RESP_ERR_INVALID_PARAMETER : out.capset(CAPABILITIES);
-    }
-
     int destroy(int ctxId) {
-        return contexts.remove(ctxId) == null ? RESP_ERR_INVALID_CONTEXT_ID : RESP_OK_NODATA;
+        Slot slot = contexts.remove(ctxId);
+        if (slot == null) {
+            return RESP_ERR_INVALID_CONTEXT_ID;
+        }
+        end(slot);
+        return RESP_OK_NODATA;
+    }
+
+    private void end(Slot slot) {
+        slot.ended = true;
+        if (slot.context != null) {
+            try {
+                slot.context.destroy();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "{0}: destroying context {1}: {2}", state.deviceName(), Integer.toUnsignedString(slot.ctxId), e);
+            }
+        }
+        fences.ended(slot);
     }
 
     int attach(int ctxId, int resourceId, boolean resourceExists) {
-        Context c = contexts.get(ctxId);
+        Slot c = contexts.get(ctxId);
         if (c == null) {
             return RESP_ERR_INVALID_CONTEXT_ID;
         }
         if (!resourceExists) {
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
-        c.resources.add(resourceId);
+        if (c.resources.add(resourceId) && c.context != null) {
+            c.context.attach(resourceId);
+        }
         return RESP_OK_NODATA;
     }
 
     int detach(int ctxId, int resourceId) {
-        Context c = contexts.get(ctxId);
+        Slot c = contexts.get(ctxId);
         if (c == null) {
             return RESP_ERR_INVALID_CONTEXT_ID;
         }
         if (!c.resources.remove(resourceId)) {
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
-        if (c.queryRing == resourceId) {
-            c.queryRing = 0;
+        if (c.context != null) {
+            c.context.detach(resourceId);
         }
         return RESP_OK_NODATA;
     }
 
-    boolean exists(int ctxId) {
-        return contexts.get(ctxId) != null;
+    /** The context of ctxId, or null. */
+    Slot get(int ctxId) {
+        return contexts.get(ctxId);
     }
 
-    /** SUBMIT_3D: the cross-domain commands in the buffer, run in order; the first error ends it. */
-    int submit(int ctxId, Bytes commands, RingWriter ring) {
-        Context c = contexts.get(ctxId);
+    /** SUBMIT_3D: the context's type runs the buffer (complete, bounds-checked). */
+    int submit(int ctxId, int ringIdx, Bytes commands) {
+        Slot c = contexts.get(ctxId);
         if (c == null) {
             return RESP_ERR_INVALID_CONTEXT_ID;
         }
-        if (!c.crossDomain) {
+        if (c.context == null) {
             return RESP_ERR_INVALID_PARAMETER; // a default context has no renderer to run commands
         }
-        int size = commands.length();
-        int at = 0;
-        while (at < size) {
-            if (size - at < CROSS_DOMAIN_HDR_SIZE) {
-                return RESP_ERR_INVALID_PARAMETER;
-            }
-            int cmd = commands.u8(at);
-            int cmdSize = commands.u16(at + 2);
-            if (cmdSize < CROSS_DOMAIN_HDR_SIZE || cmdSize > size - at) {
-                return RESP_ERR_INVALID_PARAMETER; // a zero size would loop forever; a large one reads past the buffer
-            }
-            int result = switch (cmd) {
-                case CROSS_DOMAIN_CMD_INIT -> cmdSize < CROSS_DOMAIN_INIT_SIZE ? RESP_ERR_INVALID_PARAMETER
-                        : init(c, commands.i32(at + CROSS_DOMAIN_HDR_SIZE));
-                case CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS -> cmdSize < CROSS_DOMAIN_GET_IMAGE_REQUIREMENTS_SIZE ? RESP_ERR_INVALID_PARAMETER
-                        : imageRequirements(c, commands.u32(at + 8), commands.u32(at + 12), commands.i32(at + 16), ring);
-                default -> RESP_ERR_INVALID_PARAMETER; // channels (POLL, SEND, RECEIVE, READ, WRITE) are not offered
-            };
-            if (result != RESP_OK_NODATA) {
-                return result;
-            }
-            at += cmdSize;
+        ByteBuffer view = commands.buffer().duplicate();
+        view.limit(commands.offset() + commands.length()).position(commands.offset());
+        ByteBuffer buffer = view.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            return checked(c.context.submit(ringIdx, buffer));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "{0}: context {1} failed a SUBMIT_3D: {2}", state.deviceName(), Integer.toUnsignedString(ctxId), e);
+            return RESP_ERR_UNSPEC;
         }
-        return RESP_OK_NODATA;
     }
 
-    private static int init(Context c, int queryRingId) {
-        if (!c.resources.contains(queryRingId)) {
-            return RESP_ERR_INVALID_RESOURCE_ID; // the ring must be the context's own resource
-        }
-        c.queryRing = queryRingId;
-        return RESP_OK_NODATA;
-    }
-
-    private int imageRequirements(Context c, long width, long height, int drmFormat, RingWriter ring) {
-        if (c.queryRing == 0) {
-            return RESP_ERR_INVALID_PARAMETER; // no INIT yet
-        }
-        PixelFormat format = PixelFormat.ofDrmFourcc(drmFormat);
-        if (format == null || width == 0 || height == 0 || width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE) {
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        if (c.images.size() >= MAX_PENDING_IMAGES) {
-            return RESP_ERR_OUT_OF_MEMORY;
-        }
-        long stride = width * BYTES_PER_PIXEL; // linear, unpadded: the backends' row layout
-        long size = blobAligned(stride * height);
-        long blobId = nextBlobId++;
-        for (int i = 0; i < CROSS_DOMAIN_IMAGE_REQUIREMENTS_SIZE; i += 8) {
-            answer.putLong(i, 0);
-        }
-        answer.putInt(0, (int) stride);     // strides[0]; planes 1..3 unused
-        answer.putInt(16, 0);               // offsets[0]
-        answer.putLong(32, 0);              // modifier: DRM_FORMAT_MOD_LINEAR
-        answer.putLong(40, size);
-        answer.putInt(48, (int) blobId);
-        answer.putInt(52, MAP_CACHE_CACHED);
-        answer.putInt(56, -1);              // memory_idx: no Vulkan memory type
-        answer.putInt(60, -1);              // physical_device_idx
-        if (!ring.write(c.queryRing, answer, CROSS_DOMAIN_IMAGE_REQUIREMENTS_SIZE)) {
-            return RESP_ERR_INVALID_PARAMETER;
-        }
-        c.images.put(blobId & 0xffffffffL, new Image(format.code(), (int) width, (int) height, stride, size));
-        return RESP_OK_NODATA;
-    }
-
-    /** RESOURCE_CREATE_BLOB(HOST3D) redeems a blob_id of its context once; null if there is no such promise. */
-    Image takeImage(int ctxId, long blobId) {
-        Context c = contexts.get(ctxId);
-        return c == null ? null : c.images.remove(blobId);
-    }
-
-    /** Puts a taken image back (the blob could not be created), so the guest may retry. */
-    void returnImage(int ctxId, long blobId, Image image) {
-        Context c = contexts.get(ctxId);
-        if (c != null) {
-            c.images.put(blobId, image);
-        }
+    /** A type's result: one of the responses a command may give, else ERR_UNSPEC. */
+    static int checked(int response) {
+        return response == RESP_OK_NODATA || (response >= RESP_ERR_UNSPEC && response <= RESP_ERR_INVALID_PARAMETER) ? response : RESP_ERR_UNSPEC;
     }
 
     /** The resource was unreferenced: no context keeps it. */
     void resourceGone(int resourceId) {
-        for (Context c : contexts.values()) {
-            c.resources.remove(resourceId);
-            if (c.queryRing == resourceId) {
-                c.queryRing = 0;
+        for (Slot c : contexts.values()) {
+            if (c.resources.remove(resourceId) && c.context != null) {
+                c.context.detach(resourceId);
             }
         }
+    }
+
+    /** A context type went away: its contexts are destroyed (their resources stay, detached). */
+    int typeGone(ContextType type) {
+        List<Integer> gone = new ArrayList<>();
+        contexts.forEach((id, c) -> {
+            if (c.type == type) {
+                gone.add(id);
+            }
+        });
+        for (int id : gone) {
+            end(contexts.remove(id));
+        }
+        return gone.size();
     }
 
     int count() {
         return contexts.size();
     }
 
-    /** ctx id -> "name: N resources, query ring R, P pending images" for the shell. */
+    /** ctx id -> "type 'name': N resources, ..." for the shell. */
     Map<Integer, String> describe() {
         Map<Integer, String> out = new java.util.TreeMap<>();
-        contexts.forEach((id, c) -> out.put(id, (c.crossDomain ? "cross-domain '" : "default (no renderer) '") + c.name + "': " + c.resources.size() + " resources, query ring "
-                + (c.queryRing == 0 ? "-" : Integer.toUnsignedString(c.queryRing)) + ", " + c.images.size() + " pending images"));
+        contexts.forEach((id, c) -> {
+            String what = c.type == null ? "default (no renderer) '" : c.type.name() + " '";
+            String more = c.context == null ? "" : c.context.describe();
+            out.put(id, what + c.name + "': " + c.resources.size() + " resources" + (more.isEmpty() ? "" : ", " + more));
+        });
         return out;
     }
 
+    /** Device reset: every context ends. */
     void clear() {
+        List<Slot> all = new ArrayList<>(contexts.values());
         contexts.clear();
+        for (Slot s : all) {
+            end(s);
+        }
     }
 }

@@ -5,7 +5,11 @@ import static org.vgpu.gpu.protocol.Protocol.*;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.ReentrantLock;
 
+import org.vgpu.gpu.context.ContextType;
 import org.vgpu.gpu.spi.BackendSelector;
 import org.vgpu.gpu.spi.DisplayControl;
 import org.vgpu.gpu.spi.DisplaySink;
@@ -37,6 +41,8 @@ public class GpuDevice implements VirtioDevice {
 
     /** One queue's buffers and decoder. The request buffer holds the largest ATTACH_BACKING. */
     private static final class QueueWorker {
+        /** Held while the queue is drained (or the control queue's held chains completed): one thread at a time. */
+        final ReentrantLock lock = new ReentrantLock();
         final ByteBuffer request = ByteBuffer.allocateDirect(MAX_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         final ByteBuffer response = ByteBuffer.allocateDirect(MAX_RESPONSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         final CommandDecoder decoder;
@@ -48,12 +54,97 @@ public class GpuDevice implements VirtioDevice {
 
     private final BackendSelector selector;
     private final BackendSelector.Listener backendListener = this::backendLeaving;
+    /** Control-queue chains waiting for their context's fence (guarded by the control worker's lock). */
+    private final HeldChains held = new HeldChains();
+    /** Fence signals and context ends from any thread, applied by whoever holds the control worker's lock. */
+    private final Queue<FenceEvent> fenceEvents = new ConcurrentLinkedQueue<>();
 
-    public GpuDevice(GpuSettings settings, BackendSelector selector) {
-        this.state = new GpuState(settings, selector);
+    private record FenceEvent(GpuContexts.Slot slot, int ringIdx, long fenceId, boolean ended) {
+    }
+
+    /** contextTypes: the context types present from the start (as DS binds them later through {@link #addContextType}). */
+    public GpuDevice(GpuSettings settings, BackendSelector selector, ContextType... contextTypes) {
+        this.state = new GpuState(settings, selector, contextTypes);
         this.workers = new QueueWorker[] {new QueueWorker(state), new QueueWorker(state)};
         this.selector = selector;
         selector.addListener(backendListener);
+        state.contextTable().setFenceListener(new GpuContexts.FenceListener() {
+            @Override
+            public void signalled(GpuContexts.Slot slot, int ringIdx, long fenceId) {
+                fenceEvents.add(new FenceEvent(slot, ringIdx, fenceId, false));
+                applyFenceEvents();
+            }
+
+            @Override
+            public void ended(GpuContexts.Slot slot) {
+                fenceEvents.add(new FenceEvent(slot, 0, 0, true));
+                applyFenceEvents();
+            }
+        });
+    }
+
+    /** A context type is present: offered from the next feature read after a device reset. */
+    public void addContextType(ContextType type) {
+        state.addContextType(type);
+    }
+
+    /** A context type went away: its contexts are destroyed now, their held fences complete. */
+    public void removeContextType(ContextType type) {
+        state.removeContextType(type);
+    }
+
+    /** Control-queue chains held for a fence now (tests, shell). */
+    public int heldChains() {
+        QueueWorker w = workers[0];
+        w.lock.lock();
+        try {
+            return held.count();
+        } finally {
+            w.lock.unlock();
+        }
+    }
+
+    /**
+     * Applies queued fence events if the control queue is free; if its worker (or another
+     * signaller) holds it, that one applies them when it is done: nobody blocks on a signal.
+     */
+    private void applyFenceEvents() {
+        QueueWorker w = workers[0];
+        while (!fenceEvents.isEmpty()) {
+            if (w.lock.isHeldByCurrentThread() || !w.lock.tryLock()) {
+                return; // the holder applies them before it lets go (processQueue) or loops here
+            }
+            try {
+                DeviceActivation act = activation;
+                SplitQueue q = act == null ? null : act.queue(0);
+                if (q == null) {
+                    fenceEvents.clear();
+                    held.clear();
+                    return;
+                }
+                GuestMemory mem = act.memory();
+                try (GuestMemory.Lease lease = mem.lease()) {
+                    if (completeSignalled(q, mem) && q.shouldNotify(mem)) {
+                        act.interrupt().signalQueue(0);
+                    }
+                } catch (QueueException e) {
+                    act.needsReset(e.getMessage());
+                }
+            } finally {
+                w.lock.unlock();
+            }
+        }
+    }
+
+    /** Caller holds the control worker's lock and a lease: completes what the queued events release. */
+    private boolean completeSignalled(SplitQueue q, GuestMemory mem) throws QueueException {
+        boolean any = false;
+        FenceEvent e;
+        HeldChains.Completion completion = (head, written) -> q.complete(mem, head, written);
+        while ((e = fenceEvents.poll()) != null) {
+            any |= e.ended() ? held.ended(e.slot(), completion) : held.signalled(e.slot(), e.ringIdx(), e.fenceId(), completion);
+        }
+        return any;
     }
 
     /** Stops listening to the selector: the device is going away. */
@@ -175,7 +266,7 @@ public class GpuDevice implements VirtioDevice {
             case CONFIG_EVENTS_READ: return eventsRead;
             case CONFIG_NUM_SCANOUTS: return state.numScanouts();
             case CONFIG_BLOB_ALIGNMENT: return BLOB_ALIGNMENT;
-            case CONFIG_NUM_CAPSETS: return state.contextsEnabled() ? 1 : 0;
+            case CONFIG_NUM_CAPSETS: return state.numCapsets();
             default: return 0; // events_clear reads 0
         }
     }
@@ -235,28 +326,42 @@ public class GpuDevice implements VirtioDevice {
         }
         QueueWorker w = workers[queueIndex];
         GuestMemory mem = act.memory();
-        synchronized (w) { // a queue is drained by one thread at a time
-            try (GuestMemory.Lease lease = mem.lease()) {
-                DescriptorChain c;
-                while ((c = q.pop(mem)) != null) {
-                    int written;
-                    try {
-                        int n = c.reader().read(w.request, 0, w.request.capacity());
-                        int out = w.decoder.handle(w.request, n, w.response);
-                        c.writer().write(w.response, 0, out);
-                        written = c.writer().written();
-                    } catch (GuestMemoryException e) { // a descriptor points outside guest memory
-                        LOG.log(Level.DEBUG, "{0}: bad chain on queue {1}: {2}", name(), queueIndex, e.getMessage());
-                        written = 0;
-                    }
+        w.lock.lock(); // a queue is drained by one thread at a time
+        try (GuestMemory.Lease lease = mem.lease()) {
+            DescriptorChain c;
+            while ((c = q.pop(mem)) != null) {
+                int written;
+                CommandDecoder.FenceWait fence = null;
+                try {
+                    int n = c.reader().read(w.request, 0, w.request.capacity());
+                    int out = w.decoder.handle(w.request, n, w.response);
+                    fence = w.decoder.takeFence();
+                    c.writer().write(w.response, 0, out);
+                    written = c.writer().written();
+                } catch (GuestMemoryException e) { // a descriptor points outside guest memory
+                    LOG.log(Level.DEBUG, "{0}: bad chain on queue {1}: {2}", name(), queueIndex, e.getMessage());
+                    written = 0;
+                }
+                if (queueIndex == 0 && fence != null && (!fence.done() || held.waiting(fence.slot(), fence.ringIdx()))) {
+                    // the context's fence is pending (or an earlier one of its ring): the chain completes on its signal
+                    held.hold(fence.slot(), fence.ringIdx(), fence.fenceId(), fence.done(), c.head(), written);
+                } else {
                     q.complete(mem, c, written);
                 }
-                if (q.shouldNotify(mem)) {
-                    act.interrupt().signalQueue(queueIndex);
-                }
-            } catch (QueueException e) {
-                act.needsReset(e.getMessage());
             }
+            if (queueIndex == 0) {
+                completeSignalled(q, mem); // signals that came while the queue was busy
+            }
+            if (q.shouldNotify(mem)) {
+                act.interrupt().signalQueue(queueIndex);
+            }
+        } catch (QueueException e) {
+            act.needsReset(e.getMessage());
+        } finally {
+            w.lock.unlock();
+        }
+        if (queueIndex == 0) {
+            applyFenceEvents(); // a signal that came after the last look above
         }
     }
 
@@ -265,6 +370,14 @@ public class GpuDevice implements VirtioDevice {
         activation = null;
         ackedFeatures = 0;
         state.reset();
+        QueueWorker w = workers[0];
+        w.lock.lock();
+        try {
+            held.clear(); // the driver reinitialises its queues: nothing held completes
+            fenceEvents.clear();
+        } finally {
+            w.lock.unlock();
+        }
         state.setMemory(null);
         state.setHostVisible(null);
         synchronized (this) {

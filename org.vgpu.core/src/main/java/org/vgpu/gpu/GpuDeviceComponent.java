@@ -18,6 +18,7 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.vgpu.gpu.spi.BackendSelector;
+import org.vgpu.gpu.context.ContextType;
 import org.vgpu.gpu.spi.DisplaySink;
 import org.vgpu.virtio.api.VirtioDevice;
 
@@ -82,6 +83,16 @@ public final class GpuDeviceComponent {
 
     void unbindSink(DisplaySink sink) {
         device.removeSink(sink);
+    }
+
+    /** Context types (cross-domain, hot-loaded ones): offered after the next device reset, gone at once. */
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindContextType(ContextType type) {
+        device.addContextType(type);
+    }
+
+    void unbindContextType(ContextType type) {
+        device.removeContextType(type);
     }
 
     /** The component's public properties (as DS would register them) and the device's actual name. */

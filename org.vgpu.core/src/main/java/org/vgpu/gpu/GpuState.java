@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import org.vgpu.gpu.command.CommandType;
+import org.vgpu.gpu.context.ContextType;
 import org.vgpu.gpu.spi.BackendException;
 import org.vgpu.gpu.spi.BackendResource;
 import org.vgpu.gpu.spi.BackendSelector;
@@ -40,17 +41,25 @@ public final class GpuState {
     private final Blobs blobs;
     private final Displays displays;
     private final CursorPlane cursorPlane;
-    /** Contexts exist only on a device configured with the cross-domain capset. */
+    /** The context table; contexts exist only while the device offers a context type. */
     private final GpuContexts contexts;
+    private final boolean crossDomain;
+    /** The context types present (services), in the order they came. */
+    private final List<ContextType> types = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The capsets offered; fixed once the driver acked features after a reset (frozen), until the next reset. */
+    private List<Capset> offered;
+    private boolean frozen;
     private GuestMemory memory;
     /** The transport's HOST_VISIBLE region of the current activation, or null. */
     private SharedMemoryWindow hostVisible;
     /** What the driver acked: the commands these features enable are served only while acked. */
     private long ackedFeatures;
 
-    public GpuState(GpuSettings settings, BackendSelector selector) {
+    public GpuState(GpuSettings settings, BackendSelector selector, ContextType... contextTypes) {
         this.deviceName = settings.name();
-        this.contexts = settings.crossDomain() ? new GpuContexts() : null;
+        this.crossDomain = settings.crossDomain();
+        this.types.addAll(List.of(contextTypes));
+        this.contexts = new GpuContexts(this);
         this.table = new ResourceTable(settings.quotaBytes());
         this.placement = new Placement(this, selector, table);
         this.resourceCommands = new ResourceCommands(this, table, placement);
@@ -73,19 +82,87 @@ public final class GpuState {
         this.hostVisible = window;
     }
 
-    /** Whether this device speaks contexts (VIRGL + CONTEXT_INIT with the cross-domain capset). */
+    /** One offered capset (GET_CAPSET_INFO's answer, fixed until the next reset). */
+    record Capset(int id, int maxVersion, int maxSize, String typeName) {
+    }
+
+    /** A context type service appeared: offered from the next time the driver reads the features after a reset. */
+    public void addContextType(ContextType type) {
+        types.add(type);
+    }
+
+    /** A context type went away: its contexts are destroyed at once (their resources stay, detached). */
+    public synchronized void removeContextType(ContextType type) {
+        if (types.remove(type)) {
+            contexts.typeGone(type);
+        }
+    }
+
+    /**
+     * The capsets this device offers: from the types present now, and once the driver has acked
+     * features after a reset, the ones present then, until the next reset (so a shell or VMM
+     * reading the features early fixes nothing). One per capset id (the first type of an id),
+     * cross-domain only with cross.domain=true; a type whose capset does not fit a response is
+     * left out.
+     */
+    synchronized List<Capset> capsets() {
+        if (offered == null || !frozen) {
+            List<Capset> list = new ArrayList<>();
+            for (ContextType t : types) {
+                try {
+                    int id = t.capsetId();
+                    if (id <= 0 || id > CONTEXT_INIT_CAPSET_MASK || (id == CAPSET_CROSS_DOMAIN && !crossDomain)
+                            || list.stream().anyMatch(c -> c.id() == id) || t.maxVersion() < 0) {
+                        continue;
+                    }
+                    int max = 0;
+                    for (int v = 0; v <= t.maxVersion(); v++) {
+                        max = Math.max(max, t.capsetSize(v));
+                    }
+                    if (max <= ResponseWriter.CAPSET_ROOM) {
+                        list.add(new Capset(id, t.maxVersion(), max, t.name()));
+                    }
+                } catch (RuntimeException e) {
+                    // a broken type is not offered
+                }
+            }
+            offered = List.copyOf(list);
+        }
+        return offered;
+    }
+
+    /** The live type of an offered capset, or null (not offered, or its type went away). */
+    synchronized ContextType contextType(int capsetId) {
+        if (capsets().stream().noneMatch(c -> c.id() == capsetId)) {
+            return null;
+        }
+        for (ContextType t : types) {
+            if (t.capsetId() == capsetId) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Whether this device speaks contexts: it offers at least one context type (VIRGL + CONTEXT_INIT). */
     public boolean contextsEnabled() {
-        return contexts != null;
+        return !capsets().isEmpty();
+    }
+
+    /** num_capsets in the config space. */
+    public int numCapsets() {
+        return capsets().size();
     }
 
     /** The features this device offers. */
     public long offeredFeatures() {
-        return contexts != null ? OFFERED_FEATURES | CONTEXT_FEATURES : OFFERED_FEATURES;
+        return contextsEnabled() ? OFFERED_FEATURES | CONTEXT_FEATURES : OFFERED_FEATURES;
     }
 
     /** The driver's acked features (unoffered bits dropped); a device reset sets them back to none. */
     public synchronized void setFeatures(long acked) {
         ackedFeatures = acked & offeredFeatures();
+        frozen = true; // what the driver saw stays offered until the next reset
     }
 
     public synchronized long features() {
@@ -176,9 +253,7 @@ public final class GpuState {
         displays.hide(r);
         cursorPlane.resourceGone(r.spec.resourceId());
         blobs.unmap(r); // the guest loses the mapping before the memory behind it goes
-        if (contexts != null) {
-            contexts.resourceGone(r.spec.resourceId());
-        }
+        contexts.resourceGone(r.spec.resourceId());
     }
 
     /**
@@ -194,9 +269,9 @@ public final class GpuState {
             }
         }
         table.clear();
-        if (contexts != null) {
-            contexts.clear();
-        }
+        contexts.clear();
+        offered = null; // the types present when the driver next acks features
+        frozen = false;
         cursorPlane.cursor.reset();
         ackedFeatures = 0;
     }
@@ -226,7 +301,7 @@ public final class GpuState {
     // ---- inspection (shell, screenshots, tests) ----
 
     public synchronized Map<Integer, String> contexts() {
-        return contexts == null ? Map.of() : contexts.describe();
+        return contexts.describe();
     }
 
     public synchronized long usedBytes() {

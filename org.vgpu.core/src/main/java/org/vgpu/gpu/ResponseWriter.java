@@ -22,6 +22,11 @@ final class ResponseWriter {
         return out;
     }
 
+    /** The most bytes a capset may have: what the response buffer holds after the header. */
+    static final int CAPSET_ROOM = MAX_RESPONSE_SIZE - HDR_SIZE;
+    /** The length of the last CAPSET body. */
+    private int capsetLength;
+
     /** Writes the header of a response of the given type and returns the response's length. */
     public int finish(int type, Header request) {
         if (request == null) {
@@ -29,7 +34,7 @@ final class ResponseWriter {
         } else {
             writeResponseHeader(out, type, request.flags(), request.fenceId(), request.ctxId(), request.ringIdx());
         }
-        return length(type);
+        return type == RESP_OK_CAPSET ? HDR_SIZE + capsetLength : length(type);
     }
 
     /** The wire size of a response type: every error and OK_NODATA is the header alone. */
@@ -85,15 +90,15 @@ final class ResponseWriter {
         return RESP_OK_CAPSET_INFO;
     }
 
-    /** GET_CAPSET: the capset's bytes (at most RESP_CAPSET_SIZE - header), zero-padded. */
-    public int capset(byte[] data) {
-        int room = RESP_CAPSET_SIZE - HDR_SIZE;
-        if (data.length > room) {
-            throw new IllegalArgumentException("capset of " + data.length + " bytes, room for " + room);
+    /** GET_CAPSET: a context type's capset of a version, size bytes (at most {@link #CAPSET_ROOM}). */
+    int capset(org.vgpu.gpu.context.ContextType type, int version, int size) {
+        ByteBuffer body = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        body.clear().position(HDR_SIZE).limit(HDR_SIZE + size);
+        for (int i = HDR_SIZE; i < HDR_SIZE + size; i++) {
+            out.put(i, (byte) 0);
         }
-        for (int i = 0; i < room; i++) {
-            out.put(HDR_SIZE + i, i < data.length ? data[i] : 0);
-        }
+        type.writeCapset(version, body);
+        capsetLength = size;
         return RESP_OK_CAPSET;
     }
 

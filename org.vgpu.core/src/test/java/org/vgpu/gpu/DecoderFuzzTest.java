@@ -1,5 +1,6 @@
 package org.vgpu.gpu;
 
+import org.vgpu.gpu.crossdomain.CrossDomainContextType;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.vgpu.gpu.protocol.Protocol.*;
 
@@ -39,7 +40,7 @@ class DecoderFuzzTest {
     static GpuState device(boolean everything, FakeWindow window) {
         RankedBackendSelector selector = new RankedBackendSelector();
         selector.add(new CopyBackend(), 0);
-        GpuState state = new GpuState(new GpuSettings("fuzz", 2, 640, 480, 512 * 1024).withCrossDomain(everything), selector);
+        GpuState state = new GpuState(new GpuSettings("fuzz", 2, 640, 480, 512 * 1024).withCrossDomain(everything), selector, new CrossDomainContextType());
         if (everything) {
             selector.add(new MappableCopyBackend(), 10);
             state.setHostVisible(window);

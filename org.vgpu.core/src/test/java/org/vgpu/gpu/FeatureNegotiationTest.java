@@ -1,5 +1,6 @@
 package org.vgpu.gpu;
 
+import org.vgpu.gpu.crossdomain.CrossDomainContextType;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.vgpu.gpu.protocol.Protocol.*;
 
@@ -22,7 +23,7 @@ class FeatureNegotiationTest {
 
     FeatureNegotiationTest() {
         selector.add(new CopyBackend(), 0);
-        device = new GpuDevice(new GpuSettings("f", 1, 640, 480, 8 << 20).withCrossDomain(true), selector);
+        device = new GpuDevice(new GpuSettings("f", 1, 640, 480, 8 << 20).withCrossDomain(true), selector, new CrossDomainContextType());
         decoder = new CommandDecoder(device.state());
     }
 

@@ -1,5 +1,6 @@
 package org.vgpu.gpu;
 
+import org.vgpu.gpu.crossdomain.CrossDomainContextType;
 import static org.vgpu.gpu.protocol.Protocol.*;
 
 import java.nio.ByteBuffer;
@@ -11,6 +12,7 @@ import java.util.Random;
 
 import org.vgpu.gpu.backend.RankedBackendSelector;
 import org.vgpu.gpu.backend.copy.CopyBackend;
+import org.vgpu.gpu.context.ContextType;
 
 /** A GPU state + decoder over fake guest memory, with request builders as a guest driver would send them. */
 public final class GpuHarness {
@@ -32,9 +34,14 @@ public final class GpuHarness {
 
     /** ramBytes of guest RAM; every other page is handed out, in shuffled order, so backings are scattered. */
     public GpuHarness(GpuSettings settings, int ramBytes) {
+        this(settings, ramBytes, settings.crossDomain() ? new ContextType[] {new CrossDomainContextType()} : new ContextType[0]);
+    }
+
+    /** With these context types present from the start (a cross.domain=true device gets cross-domain above). */
+    public GpuHarness(GpuSettings settings, int ramBytes, ContextType... contextTypes) {
         mem = new FakeGuestMemory(RAM_BASE, ramBytes);
         selector.add(new CopyBackend(), 0);
-        state = new GpuState(settings, selector);
+        state = new GpuState(settings, selector, contextTypes);
         state.setMemory(mem);
         // As a driver that acked every offered feature but RESOURCE_BLOB (blob tests ack it with setBlobEnabled).
         state.setFeatures(state.offeredFeatures() & ~(1L << F_RESOURCE_BLOB));

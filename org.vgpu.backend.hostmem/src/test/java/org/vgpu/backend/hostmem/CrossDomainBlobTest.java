@@ -1,5 +1,6 @@
 package org.vgpu.backend.hostmem;
 
+import org.vgpu.gpu.crossdomain.CrossDomainContextType;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -130,7 +131,7 @@ class CrossDomainBlobTest {
         assertEquals(CROSS_DOMAIN_VERSION, h.resp.getInt(24));
         assertEquals(0, h.resp.getInt(28), "no channels");
         assertEquals(RESP_ERR_INVALID_PARAMETER, h.cmd(CMD_GET_CAPSET, 1, 0), "no virgl capset");
-        GpuDevice device = new GpuDevice(new GpuSettings("d", 1, 640, 480, 1 << 20).withCrossDomain(true), h.selector);
+        GpuDevice device = new GpuDevice(new GpuSettings("d", 1, 640, 480, 1 << 20).withCrossDomain(true), h.selector, new CrossDomainContextType());
         assertEquals(0x11L, device.offeredFeatures() & 0x11, "VIRGL (bit 0) + CONTEXT_INIT (bit 4)");
         GpuDevice plain = new GpuDevice(new GpuSettings("p", 1, 640, 480, 1 << 20), h.selector);
         assertEquals(0L, plain.offeredFeatures() & 0x11);

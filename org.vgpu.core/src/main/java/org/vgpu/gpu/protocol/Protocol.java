@@ -55,7 +55,7 @@ public final class Protocol {
     public static final int CMD_RESOURCE_ASSIGN_UUID = 0x10b;
     public static final int CMD_RESOURCE_CREATE_BLOB = 0x10c;
     public static final int CMD_SET_SCANOUT_BLOB = 0x10d;
-    // 3D / context commands (offered with VIRGL + CONTEXT_INIT when the cross-domain context is configured).
+    // 3D / context commands (offered with VIRGL + CONTEXT_INIT while the device offers a context type).
     public static final int CMD_CTX_CREATE = 0x200;
     public static final int CMD_CTX_DESTROY = 0x201;
     public static final int CMD_CTX_ATTACH_RESOURCE = 0x202;

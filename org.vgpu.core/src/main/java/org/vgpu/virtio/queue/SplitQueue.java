@@ -290,6 +290,23 @@ public final class SplitQueue {
         stats.countChain();
     }
 
+    /**
+     * Puts a chain popped earlier and not yet completed on the used ring by its head index (a
+     * device that completes chains out of order, after the chain holder was reused for later
+     * pops); bytesWritten was checked against that chain's writable length when it was written.
+     */
+    public void complete(GuestMemory memory, int head, int bytesWritten) throws QueueException {
+        if (head < 0 || head >= size || bytesWritten < 0) {
+            throw new IllegalArgumentException("head " + head + " or bytes written " + bytesWritten + " out of range");
+        }
+        try {
+            publishUsed(memory, head, bytesWritten);
+        } catch (GuestMemoryException e) {
+            throw ringFault(e);
+        }
+        stats.countChain();
+    }
+
     private void publishUsed(GuestMemory memory, int head, int length) throws GuestMemoryException {
         long element = usedRing + 4 + 8L * (nextUsed & (size - 1));
         memory.writeInt(element, head);

@@ -1,5 +1,6 @@
 package org.vgpu.gpu.shell;
 
+import org.vgpu.gpu.crossdomain.CrossDomainContextType;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.vgpu.gpu.protocol.Protocol.*;
 
@@ -50,7 +51,7 @@ class CommandStatsTest {
 
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         GpuCommands shell = new GpuCommands(new PrintStream(bytes, true, StandardCharsets.UTF_8));
-        GpuDevice device = new GpuDevice(GpuSettings.defaults("gpu0").withCrossDomain(true), h.selector);
+        GpuDevice device = new GpuDevice(GpuSettings.defaults("gpu0").withCrossDomain(true), h.selector, new CrossDomainContextType());
         shell.addDevice(GpuInspection.of(device.state()));
         CommandDecoder decoder = new CommandDecoder(device.state());
         device.ackFeatures(device.offeredFeatures());

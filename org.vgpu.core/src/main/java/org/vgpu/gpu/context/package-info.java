@@ -1,0 +1,14 @@
+/**
+ * virtio-gpu rendering context types: a {@link org.vgpu.gpu.context.ContextType} service names a
+ * capset (GET_CAPSET_INFO / GET_CAPSET) and creates a {@link org.vgpu.gpu.context.RenderingContext}
+ * for each CTX_CREATE whose context_init names that capset. The device keeps the context table
+ * (ids, attached resources, limits, errors, fences in order per ring) and gives each context a
+ * {@link org.vgpu.gpu.context.ContextHost}: checked access to its resources' guest pages and a
+ * fence signal callable from any thread. A context type bundle may come and go while guests run.
+ */
+@Export
+@Version("1.0.0")
+package org.vgpu.gpu.context;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;
