@@ -123,7 +123,7 @@ public final class GpuCommands {
             d.contexts().forEach((id, what) -> t.row(d.name(), Integer.toUnsignedString(id), what));
         }
         if (t.isEmpty()) {
-            out.println("no contexts (a device offers them with cross.domain=true)");
+            out.println("no contexts (context types: cross-domain with cross.domain=true, or a context-type bundle in load/)");
         } else {
             t.print(out);
         }
