@@ -41,8 +41,9 @@ public final class HostVmScenario {
             p.destroyForcibly();
             return new Result(124, out + "\nhost VM did not finish");
         }
-        // The figures go to the test log as well.
-        System.out.println(out.lines().filter(l -> l.startsWith("FACT") || l.startsWith("  |")).reduce("", (a, b) -> a + b + "\n"));
+        // The figures go to the test log as well, and every host-VM retry with its cause.
+        System.out.println(out.lines().filter(l -> l.startsWith("FACT") || l.startsWith("  |") || l.startsWith("host-vm:"))
+                .reduce("", (a, b) -> a + b + "\n"));
         return new Result(p.exitValue(), out);
     }
 

@@ -25,6 +25,7 @@ class UdmabufInHostVmTest {
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(5, TimeUnit.MINUTES), "host VM did not finish");
+        out.lines().filter(l -> l.startsWith("host-vm:")).forEach(System.out::println); // a retry and its cause
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("DMABUF-OK guest pages shared as a dma-buf (4 memfd range(s))"), out);
     }

@@ -39,7 +39,8 @@ class MicroVmInHostVmTest {
                 + "boot VGPU-INIT " + vm + MmioProbeMain.class.getName() + boot
                 + "'console=ttyS0 quiet panic=-1 vgpu.test=none vgpu.hold=0 vgpu.fbwait=1'";
         String out = run("bash", scripts.resolve("host-vm").toString(), "--timeout", "560", "--", command);
-        out.lines().filter(l -> l.startsWith("vm:") || l.startsWith("MMIO-PROBE") || l.startsWith("MICROVM-RC") || l.startsWith("BOOT-RETRY"))
+        out.lines().filter(l -> l.startsWith("vm:") || l.startsWith("MMIO-PROBE") || l.startsWith("MICROVM-RC") || l.startsWith("BOOT-RETRY")
+                || l.startsWith("host-vm:"))
                 .forEach(System.out::println); // the numbers, for the build log
         assertTrue(out.contains("Linux version 6.12"), out);
         assertTrue(out.contains("VGPU-INIT 6.12"), out);
