@@ -14,6 +14,19 @@ import org.vgpu.virtio.sys.UnixSocket;
 
 /** The display protocol bytes as QEMU's vhost-user-gpu display end reads them. */
 class DisplayChannelTest {
+    /** Peers of the test, closed (their threads ended) before the next test makes sockets. */
+    private final java.util.List<DisplayPeer> peers = new java.util.ArrayList<>();
+
+    @org.junit.jupiter.api.AfterEach
+    void closePeers() {
+        peers.forEach(DisplayPeer::close);
+    }
+
+    private DisplayPeer peer(UnixSocket qemu, int w, int h) {
+        DisplayPeer p = new DisplayPeer(qemu, w, h);
+        peers.add(p);
+        return p;
+    }
 
     /** A 2x2 scanout in the given format whose pixel (x, y) is 0xff000000 | x << 16 | y << 8 | 0x33. */
     static ScanoutPixels pixels(PixelFormat format, int[] channelOrder) {
@@ -249,7 +262,7 @@ class DisplayChannelTest {
         UnixSocket[] pair = UnixSocket.pair();
         var shared = new java.util.concurrent.atomic.AtomicBoolean(true);
         try (FakeDmabuf buf = new FakeDmabuf(); DisplayChannel channel = new DisplayChannel(pair[0], true); UnixSocket qemu = pair[1]) {
-            DisplayPeer peer = new DisplayPeer(qemu, 32, 16);
+            DisplayPeer peer = peer(qemu, 32, 16);
             handshake(channel);
             ScanoutPixels pixels = buf.scanout(shared);
             channel.scanout(0, 32, 16);
@@ -286,7 +299,7 @@ class DisplayChannelTest {
         UnixSocket[] pair = UnixSocket.pair();
         var shared = new java.util.concurrent.atomic.AtomicBoolean(true);
         try (FakeDmabuf buf = new FakeDmabuf(); DisplayChannel channel = new DisplayChannel(pair[0], true); UnixSocket qemu = pair[1]) {
-            DisplayPeer peer = new DisplayPeer(qemu, 32, 16);
+            DisplayPeer peer = peer(qemu, 32, 16);
             handshake(channel);
             peer.ignoreDmabufUpdates = true;
             ScanoutPixels pixels = buf.scanout(shared);
@@ -307,7 +320,7 @@ class DisplayChannelTest {
     void dmabufIsOffUnlessConfigured() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();
         try (FakeDmabuf buf = new FakeDmabuf(); DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket qemu = pair[1]) {
-            DisplayPeer peer = new DisplayPeer(qemu, 32, 16);
+            DisplayPeer peer = peer(qemu, 32, 16);
             handshake(channel);
             channel.scanout(0, 32, 16);
             channel.update(0, 0, 0, 32, 16, buf.scanout(new java.util.concurrent.atomic.AtomicBoolean(true)));
@@ -321,7 +334,7 @@ class DisplayChannelTest {
     void withDmabuf2TheBufferIsAnnouncedWithItsModifier() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();
         try (FakeDmabuf buf = new FakeDmabuf(); DisplayChannel channel = new DisplayChannel(pair[0], true); UnixSocket qemu = pair[1]) {
-            DisplayPeer peer = new DisplayPeer(qemu, 32, 16);
+            DisplayPeer peer = peer(qemu, 32, 16);
             peer.protocolFeatures = DisplayPeer.PROTOCOL_DMABUF2;
             handshake(channel);
             channel.scanout(0, 32, 16);

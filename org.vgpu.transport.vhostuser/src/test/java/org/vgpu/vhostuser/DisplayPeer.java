@@ -12,7 +12,7 @@ import org.vgpu.virtio.sys.UnixSocket;
  * Plays QEMU's end of the vhost-user-gpu display socket: answers the requests that need a reply
  * (protocol features, display info, EDID, dmabuf update) and counts scanouts and pixel updates.
  */
-public final class DisplayPeer implements Runnable {
+public final class DisplayPeer implements Runnable, AutoCloseable {
     static final int GET_PROTOCOL_FEATURES = 1, GET_DISPLAY_INFO = 3, CURSOR_POS = 4, CURSOR_POS_HIDE = 5, CURSOR_UPDATE = 6,
             SCANOUT = 7, UPDATE = 8,
             DMABUF_SCANOUT = 9, DMABUF_UPDATE = 10, GET_EDID = 11, DMABUF_SCANOUT2 = 12;
@@ -57,6 +57,21 @@ public final class DisplayPeer implements Runnable {
         this.thread = new Thread(this, "display-peer");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /**
+     * Ends the peer's thread before its socket is closed: a thread left reading would, once a late
+     * message (e.g. the device's reset) woke it, call recv on the fd number after close, which the
+     * next test's socket may have reused, and take that test's messages.
+     */
+    @Override
+    public void close() {
+        socket.shutdown(); // its blocked recv returns end of stream
+        try {
+            thread.join(5000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

@@ -296,6 +296,9 @@ public final class GpuDriver implements AutoCloseable {
 
     @Override
     public void close() {
+        if (display != null) {
+            display.close(); // its thread ends before the socket's fd number is freed
+        }
         vmm.close();
         displayPeer.close();
         kick.close();
