@@ -13,6 +13,11 @@ import com.sun.jna.Native;
  * An AF_UNIX stream socket done wholly through libc (so passed fds are never lost to NIO),
  * sending and receiving messages with up to {@link #MAX_FDS} file descriptors (SCM_RIGHTS).
  * Received fds are close-on-exec and owned by the caller.
+ *
+ * <p>A call after {@link #close()} fails instead of using the fd number, and the number is freed
+ * only when no call is in the kernel: otherwise a thread woken late could read from, or write
+ * to, whatever socket the number was given to next. Close does not shut the socket down (a
+ * copy of it may have been passed to a peer); {@link #shutdown()} does, to wake blocked calls.
  */
 public final class UnixSocket implements AutoCloseable {
 
@@ -29,7 +34,10 @@ public final class UnixSocket implements AutoCloseable {
     private final int fd;
     private final MessageBuffer sendBuffer = new MessageBuffer();
     private final MessageBuffer recvBuffer = new MessageBuffer();
-    private volatile boolean closed;
+    private final Object state = new Object();
+    private int callsInKernel; // guarded by state
+    private boolean closed; // guarded by state
+    private boolean fdReleased; // guarded by state
     private final Memory pollFd = new Memory(8); // struct pollfd
 
     private UnixSocket(int fd) {
@@ -94,11 +102,16 @@ public final class UnixSocket implements AutoCloseable {
 
     /** Blocks for the next connection on a listening socket. */
     public UnixSocket accept() throws NativeException {
-        int r;
-        do {
-            r = LinuxNative.accept4(fd, 0, 0, LinuxNative.SOCK_CLOEXEC);
-        } while (r < 0 && LinuxNative.errno() == LinuxNative.EINTR);
-        return new UnixSocket(LinuxNative.check("accept4", r));
+        enter("accept4");
+        try {
+            int r;
+            do {
+                r = LinuxNative.accept4(fd, 0, 0, LinuxNative.SOCK_CLOEXEC);
+            } while (r < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            return new UnixSocket(LinuxNative.check("accept4", r));
+        } finally {
+            exit();
+        }
     }
 
     /**
@@ -121,9 +134,14 @@ public final class UnixSocket implements AutoCloseable {
                 m.setInt(MSGHDR_SIZE + IOVEC_SIZE + CMSG_HEADER + 4L * i, fds[i]);
             }
             long n;
-            do {
-                n = LinuxNative.sendmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_NOSIGNAL);
-            } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            enter("sendmsg");
+            try {
+                do {
+                    n = LinuxNative.sendmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_NOSIGNAL);
+                } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            } finally {
+                exit();
+            }
             LinuxNative.check("sendmsg", n);
             src.position(src.position() + (int) n);
             return (int) n;
@@ -143,9 +161,14 @@ public final class UnixSocket implements AutoCloseable {
             recvBuffer.header.setLong(40, CMSG_SPACE); // room for MAX_FDS
             Memory m = recvBuffer.header;
             long n;
-            do {
-                n = LinuxNative.recvmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_CMSG_CLOEXEC);
-            } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            enter("recvmsg");
+            try {
+                do {
+                    n = LinuxNative.recvmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_CMSG_CLOEXEC);
+                } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            } finally {
+                exit();
+            }
             LinuxNative.check("recvmsg", n);
             Arrays.fill(fdsOut, -1);
             int received = recvBuffer.collectFds(fdsOut);
@@ -173,9 +196,14 @@ public final class UnixSocket implements AutoCloseable {
             pollFd.setShort(4, LinuxNative.POLLIN);
             pollFd.setShort(6, (short) 0);
             int r;
-            do {
-                r = LinuxNative.poll(Pointer.nativeValue(pollFd), 1, timeoutMillis);
-            } while (r < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            enter("poll");
+            try {
+                do {
+                    r = LinuxNative.poll(Pointer.nativeValue(pollFd), 1, timeoutMillis);
+                } while (r < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            } finally {
+                exit();
+            }
             return LinuxNative.check("poll", r) > 0;
         }
     }
@@ -189,17 +217,53 @@ public final class UnixSocket implements AutoCloseable {
         return n;
     }
 
-    /** Wakes threads blocked in accept/recv on this socket (close alone does not); idempotent. */
-    public synchronized void shutdown() {
-        if (!closed) {
-            LinuxNative.shutdown(fd, LinuxNative.SHUT_RDWR);
+    /**
+     * Wakes threads blocked in accept/recv on this socket (close alone does not), and ends the
+     * connection for every copy of the socket, a peer's too; idempotent.
+     */
+    public void shutdown() {
+        synchronized (state) {
+            if (!closed) {
+                LinuxNative.shutdown(fd, LinuxNative.SHUT_RDWR);
+            }
         }
     }
 
+    /** True once {@link #close()} was called. */
+    public boolean isClosed() {
+        synchronized (state) {
+            return closed;
+        }
+    }
+
+    /** Releases this fd; calls still in the kernel keep its number until they return. */
     @Override
-    public synchronized void close() {
-        if (!closed) {
+    public void close() {
+        synchronized (state) {
             closed = true;
+            releaseIfIdle();
+        }
+    }
+
+    private void enter(String call) throws NativeException {
+        synchronized (state) {
+            if (closed) {
+                throw new NativeException(call + ": socket closed", LinuxNative.EBADF);
+            }
+            callsInKernel++;
+        }
+    }
+
+    private void exit() {
+        synchronized (state) {
+            callsInKernel--;
+            releaseIfIdle();
+        }
+    }
+
+    private void releaseIfIdle() {
+        if (closed && callsInKernel == 0 && !fdReleased) {
+            fdReleased = true;
             LinuxNative.close(fd);
         }
     }
