@@ -174,7 +174,7 @@ class Qemu11GuestIT {
             assertEquals(1, after.lines().filter(l -> l.contains(" hostmem ")).count(), "only the scanout blob is left: " + after);
             assertEquals(0, awaitScreenshot("q11x", image), "the scanout is untouched by the other blobs");
 
-            String stats = shell("vgpu:stats");
+            String stats = shell("vgpu:stats q11x");
             String hostmem = stats.lines().filter(l -> l.startsWith("hostmem ")).findFirst().orElseThrow(() -> new AssertionError(stats));
             String[] f = hostmem.trim().split("\\s+");
             assertEquals("0", f[1], "nothing copied for host memory: " + hostmem);

@@ -36,7 +36,6 @@ final class BackendChannel implements AutoCloseable {
     /** Replies still to come for requests whose wait was given up; they arrive first. */
     private int owedReplies;
     private long lastRefusal;
-    private long unconfirmed;
 
     BackendChannel(UnixSocket socket, boolean replyAck) {
         this.socket = socket;
@@ -51,11 +50,6 @@ final class BackendChannel implements AutoCloseable {
     /** Set by the connection while it handles a front-end request: the front end may be blocked on vgpu. */
     void frontEndWaiting(boolean waiting) {
         frontEndWaiting = waiting;
-    }
-
-    /** Requests sent or given up without a confirmation, for the shell and tests. */
-    synchronized long unconfirmed() {
-        return unconfirmed;
     }
 
     /** The front end's non-zero answer to the last REFUSED request. */
@@ -77,7 +71,6 @@ final class BackendChannel implements AutoCloseable {
             socket.send(message);
         }
         if (!wait) {
-            unconfirmed++;
             return Outcome.UNCONFIRMED;
         }
         long deadline = System.nanoTime() + REPLY_TIMEOUT_MS * 1_000_000L;
@@ -106,7 +99,6 @@ final class BackendChannel implements AutoCloseable {
             throw new IOException("no reply from the front end within " + REPLY_TIMEOUT_MS + " ms");
         }
         owedReplies++;
-        unconfirmed++;
         return Outcome.UNCONFIRMED;
     }
 

@@ -147,7 +147,12 @@ public final class GpuCommands {
 
     @Descriptor("command, error, copy and fence counters of every GPU device")
     public void stats() {
-        for (GpuInspection d : select(null)) {
+        stats(null);
+    }
+
+    @Descriptor("command, error, copy and fence counters of one GPU device")
+    public void stats(@Descriptor("device name") String device) {
+        for (GpuInspection d : select(device)) {
             GpuStats s = d.stats();
             out.println(d.name() + ": " + s.bytesCopied() + " bytes copied, " + s.fences() + " fences, host memory "
                     + d.usedBytes() + " / " + d.quotaBytes() + " bytes");
