@@ -21,7 +21,9 @@ import javax.imageio.ImageIO;
 /**
  * One QEMU 10 guest (TCG) with a vhost-user GPU on a given socket: the Debian 6.12 kernel and the
  * test initramfs, serial console to a file, QMP on a UNIX socket. Boots have a watchdog and one
- * retry (about 1 microvm boot in 9 hangs in TSC calibration under TCG).
+ * retry. A microvm has no HPET or ACPI PM timer, so the kernel can calibrate its TSC only against
+ * the PIT, which under TCG on a loaded machine fails (then the boot hangs: 4 of 4 boots with both
+ * cores busy); a microvm guest is therefore told the TSC frequency (TCG's TSC is the host's).
  */
 public final class QemuGuest implements AutoCloseable {
     public enum Machine { Q35, MICROVM }
@@ -116,7 +118,7 @@ public final class QemuGuest implements AutoCloseable {
                 "-serial", "file:" + serialLog(),
                 "-qmp", "unix:" + qmpPath() + ",server=on,wait=off",
                 "-kernel", GuestSetup.kernel().toString(), "-initrd", GuestSetup.initramfs().toString(),
-                "-append", "console=ttyS0 panic=-1 quiet " + append));
+                "-append", "console=ttyS0 panic=-1 quiet " + (machine == Machine.MICROVM ? tscFrequency() : "") + append));
         if (machine == Machine.Q35) {
             cmd.addAll(List.of("-M", "q35,memory-backend=mem", "-vga", "none", "-device",
                     genericDevice != null ? genericDevice : "vhost-user-gpu-pci,chardev=vgpu"));
@@ -126,6 +128,15 @@ public final class QemuGuest implements AutoCloseable {
         }
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("qemu-" + boot + ".log").toFile()).start();
+    }
+
+    /** "tsc_early_khz=K " with the host's TSC frequency, or "" when /proc/cpuinfo does not tell it. */
+    static String tscFrequency() throws IOException {
+        String cpuinfo = Files.readString(Path.of("/proc/cpuinfo"));
+        boolean known = cpuinfo.lines().anyMatch(l -> l.startsWith("flags") && l.contains(" tsc_known_freq"));
+        return cpuinfo.lines().filter(l -> known && l.startsWith("cpu MHz")).findFirst()
+                .map(l -> "tsc_early_khz=" + Math.round(Double.parseDouble(l.substring(l.indexOf(':') + 1).trim()) * 1000) + " ")
+                .orElse("");
     }
 
     private Path qmpPath() {
