@@ -52,10 +52,14 @@ final class RealClients {
 
     /** Bounded wait until the server has seen every client go (a client's exit precedes our reader's EOF). */
     static void awaitNoClients(VncServer server) throws InterruptedException {
+        awaitClientCount(server, 0);
+    }
+
+    static void awaitClientCount(VncServer server, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!server.clients().isEmpty()) {
+        while (server.clients().size() != n) {
             if (System.nanoTime() > deadline) {
-                fail("the server still has clients 10 s after they exited: " + server.clients());
+                fail("the server has " + server.clients().size() + " clients, not " + n + ", after 10 s");
             }
             Thread.sleep(10);
         }
