@@ -112,17 +112,45 @@ final class ClientPixelFormat {
         return put(out, pos, value >>> cpixelShift, cpixelBytes);
     }
 
+    /** Unrolled per size and byte order: this runs once per pixel sent. */
     private int put(byte[] out, int pos, int v, int bytes) {
-        if (bigEndian) {
-            for (int i = bytes - 1; i >= 0; i--) {
-                out[pos++] = (byte) (v >>> (8 * i));
+        switch (bytes) {
+            case 4 -> {
+                if (bigEndian) {
+                    out[pos] = (byte) (v >>> 24);
+                    out[pos + 1] = (byte) (v >>> 16);
+                    out[pos + 2] = (byte) (v >>> 8);
+                    out[pos + 3] = (byte) v;
+                } else {
+                    out[pos] = (byte) v;
+                    out[pos + 1] = (byte) (v >>> 8);
+                    out[pos + 2] = (byte) (v >>> 16);
+                    out[pos + 3] = (byte) (v >>> 24);
+                }
             }
-        } else {
-            for (int i = 0; i < bytes; i++) {
-                out[pos++] = (byte) (v >>> (8 * i));
+            case 3 -> {
+                if (bigEndian) {
+                    out[pos] = (byte) (v >>> 16);
+                    out[pos + 1] = (byte) (v >>> 8);
+                    out[pos + 2] = (byte) v;
+                } else {
+                    out[pos] = (byte) v;
+                    out[pos + 1] = (byte) (v >>> 8);
+                    out[pos + 2] = (byte) (v >>> 16);
+                }
             }
+            case 2 -> {
+                if (bigEndian) {
+                    out[pos] = (byte) (v >>> 8);
+                    out[pos + 1] = (byte) v;
+                } else {
+                    out[pos] = (byte) v;
+                    out[pos + 1] = (byte) (v >>> 8);
+                }
+            }
+            default -> out[pos] = (byte) v;
         }
-        return pos;
+        return pos + bytes;
     }
 
     @Override
