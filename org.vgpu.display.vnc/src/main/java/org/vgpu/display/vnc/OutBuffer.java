@@ -58,8 +58,13 @@ final class OutBuffer {
         return u16(x).u16(y).u16(w).u16(h).u32(encoding);
     }
 
-    /** The bytes written so far, as a buffer over the array (no copy). */
+    private ByteBuffer wrapped;
+
+    /** The bytes written so far, as a buffer over the array (no copy; the same buffer until the array grows). */
     ByteBuffer view() {
-        return ByteBuffer.wrap(data, 0, pos);
+        if (wrapped == null || wrapped.array() != data) {
+            wrapped = ByteBuffer.wrap(data);
+        }
+        return wrapped.limit(pos).position(0);
     }
 }
