@@ -42,10 +42,21 @@ final class Displays {
         return sinks;
     }
 
+    /**
+     * A sink added while scanouts show something (a VNC server configured after the guest drew) is
+     * told what each shows at once, as SET_SCANOUT and a whole-scanout RESOURCE_FLUSH would: else it
+     * would show nothing until the guest happens to flush again.
+     */
     void addSink(DisplaySink sink) {
         DisplaySink[] s = Arrays.copyOf(sinks, sinks.length + 1);
         s[s.length - 1] = sink;
         sinks = s;
+        for (Scanout sc : scanouts) {
+            if (sc.resource != null) {
+                sink.scanoutConfigured(state.deviceName(), sc.id, sc.width, sc.height);
+                sink.damaged(state.deviceName(), sc.id, 0, 0, sc.width, sc.height, sc);
+            }
+        }
     }
 
     void removeSink(DisplaySink sink) {

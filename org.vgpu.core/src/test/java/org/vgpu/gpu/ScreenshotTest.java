@@ -65,6 +65,16 @@ class ScreenshotTest {
     }
 
     @Test
+    void sinkAddedAfterTheGuestDrewIsGivenWhatTheScanoutShows() throws Exception {
+        GpuHarness g = guestDrawing(null);
+        PngSink late = new PngSink();
+        g.state.addSink(late);
+        Path file = dir.resolve("late.png");
+        assertTrue(late.write(g.state.deviceName(), 0, file));
+        assertShowsRect(ImageIO.read(file.toFile()));
+    }
+
+    @Test
     void disabledScanoutWritesNothing() throws Exception {
         GpuHarness g = new GpuHarness();
         Path file = dir.resolve("none.png");
