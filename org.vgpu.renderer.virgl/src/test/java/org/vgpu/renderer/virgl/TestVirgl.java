@@ -1,0 +1,24 @@
+package org.vgpu.renderer.virgl;
+
+/**
+ * The test JVM's virglrenderer (it is process-global): started once on llvmpipe, EGL surfaceless.
+ * A missing library fails the test with the reason (the project's set-up installs it).
+ */
+final class TestVirgl {
+    private static Virgl virgl;
+
+    private TestVirgl() {
+    }
+
+    static synchronized Virgl get() {
+        if (virgl == null) {
+            virgl = Virgl.start(new Virgl.Options(false, null));
+        }
+        return virgl;
+    }
+
+    static VirglContextType[] types() {
+        Virgl v = get();
+        return new VirglContextType[] { new VirglContextType(v, v.capsetOf(1)), new VirglContextType(v, v.capsetOf(2)) };
+    }
+}
