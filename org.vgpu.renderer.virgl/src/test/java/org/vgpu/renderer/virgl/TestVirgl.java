@@ -17,6 +17,15 @@ final class TestVirgl {
         return virgl;
     }
 
+    /** As a bundle stop and start: virglrenderer cleaned up, then initialised again. */
+    static synchronized Virgl restart() {
+        if (virgl != null) {
+            virgl.stop();
+        }
+        virgl = null;
+        return get();
+    }
+
     static VirglContextType[] types() {
         Virgl v = get();
         return new VirglContextType[] { new VirglContextType(v, v.capsetOf(1)), new VirglContextType(v, v.capsetOf(2)) };
