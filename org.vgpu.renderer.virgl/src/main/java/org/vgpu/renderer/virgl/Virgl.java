@@ -53,6 +53,8 @@ final class Virgl {
     /** Fence targets by virgl context id (index), read by the render thread's callback without locks. */
     private final ContextHost[] fenceTargets = new ContextHost[MAX_CONTEXTS + 1];
     private int nextContext = 1;
+    /** write_context_fence calls so far (the shell and tests see fences really come from virglrenderer). */
+    private volatile long fencesSignalled;
     private VirglDevice owner;
     private boolean stopped;
 
@@ -134,6 +136,10 @@ final class Virgl {
             }
         }
         return null;
+    }
+
+    long fencesSignalled() {
+        return fencesSignalled;
     }
 
     String mode() {
@@ -243,6 +249,7 @@ final class Virgl {
 
     private void contextFenceSignalled(Pointer cookie, int ctx, int ringIdx, long fenceId) {
         thread.fencesOutstanding(-1);
+        fencesSignalled++; // only the render thread writes it
         ContextHost host = ctx > 0 && ctx <= MAX_CONTEXTS ? fenceTargets[ctx] : null;
         if (host != null) {
             host.signalFence(ringIdx, fenceId); // queues the completion, never blocks
