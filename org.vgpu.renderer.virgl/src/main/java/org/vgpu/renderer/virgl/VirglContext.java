@@ -13,7 +13,7 @@ import org.vgpu.gpu.context.RenderingContext;
  */
 final class VirglContext implements RenderingContext {
     private static final System.Logger LOG = System.getLogger(VirglContext.class.getName());
-    /** Linux's virtio-gpu allows 64 rings per context (VIRTGPU_MAX_RINGS? the uapi's ring_idx < 64). */
+    /** Rings per context: Linux's virtio-gpu lets a context have at most 64 (VIRTGPU_CONTEXT_PARAM_NUM_RINGS). */
     static final int MAX_RINGS = 64;
 
     private final ContextHost host;
@@ -31,10 +31,15 @@ final class VirglContext implements RenderingContext {
         return virglId;
     }
 
+    /** Whether the guest attached the resource to this context. */
+    boolean attached(int resourceId) {
+        return host.attached(resourceId);
+    }
+
     @Override
     public int submit(int ringIdx, ByteBuffer commands) {
-        if (commands.limit() % 4 != 0 || ringIdx >= MAX_RINGS) {
-            return ERR_INVALID_PARAMETER; // virgl streams are dwords
+        if (!CommandStreams.framed(commands) || ringIdx >= MAX_RINGS) {
+            return ERR_INVALID_PARAMETER; // not whole dwords, or a command runs past the end
         }
         if (device.closed()) {
             return ERR_UNSPEC;

@@ -92,6 +92,9 @@ final class VirglDevice implements ResourceRenderer {
             return checked;
         }
         VirglContext c = contextId == 0 ? null : contexts.get(contextId);
+        if (c != null && !c.attached(r.resourceId())) {
+            return ERR_INVALID_RESOURCE_ID; // virglrenderer looks the resource up in the context
+        }
         int ctx = c == null ? 0 : c.virglId(); // another type's context (or none): virglrenderer's context 0
         int rc = virgl.transfer(ctx, toHost, r.resourceId(), x, y, z, width, height, depth, offset, level, stride, layerStride, backing);
         if (rc != 0) {
