@@ -138,6 +138,27 @@ public final class GpuState {
     }
 
     /**
+     * Whether a rendering type could serve this device now, without keeping its renderer: a
+     * listing (a shell, a VMM asking early) must not take a renderer another device may need;
+     * the driver's feature ack does ({@link #setFeatures}).
+     */
+    private boolean canRender(ContextType t) {
+        if (renderers.containsKey(t)) {
+            return true;
+        }
+        ResourceRenderer probe;
+        try {
+            probe = t.openRenderer(deviceName);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if (probe != null && !renderers.containsValue(probe)) {
+            closeQuietly(probe);
+        }
+        return probe != null;
+    }
+
+    /**
      * The capsets this device offers: from the types present now, and once the driver has acked
      * features after a reset, the ones present then, until the next reset (so a shell or VMM
      * reading the features early fixes nothing). One per capset id (the first type of an id),
@@ -161,14 +182,10 @@ public final class GpuState {
                     if (max > ResponseWriter.CAPSET_ROOM) {
                         continue;
                     }
-                    ResourceRenderer renderer = t.rendersResources() ? openRenderer(t) : null;
-                    if (t.rendersResources() && renderer == null) {
+                    if (t.rendersResources() && !canRender(t)) {
                         continue; // its renderer serves another device
                     }
                     list.add(new Capset(id, t.maxVersion(), max, t.name()));
-                    if (resourceRenderer == null) {
-                        resourceRenderer = renderer;
-                    }
                 } catch (RuntimeException e) {
                     // a broken type is not offered
                 }
@@ -210,6 +227,30 @@ public final class GpuState {
     public synchronized void setFeatures(long acked) {
         ackedFeatures = acked & offeredFeatures();
         frozen = true; // what the driver saw stays offered until the next reset
+        if (featureAcked(F_VIRGL)) {
+            openRenderers();
+        }
+    }
+
+    /**
+     * The driver took VIRGL: the offered rendering types' renderers are opened (kept until reset),
+     * the first of them serving RESOURCE_CREATE_3D. One taken meanwhile by another device leaves
+     * this one without: its contexts are refused and 3D resources are served as 2D ones.
+     */
+    private void openRenderers() {
+        for (Capset c : offered) {
+            ContextType t = contextType(c.id());
+            if (t == null || !t.rendersResources()) {
+                continue;
+            }
+            ResourceRenderer r = openRenderer(t);
+            if (r == null) {
+                System.getLogger(GpuState.class.getName()).log(System.Logger.Level.WARNING,
+                        "{0}: the {1} renderer went to another device after it was offered here", deviceName, t.name());
+            } else if (resourceRenderer == null) {
+                resourceRenderer = r;
+            }
+        }
     }
 
     public synchronized long features() {

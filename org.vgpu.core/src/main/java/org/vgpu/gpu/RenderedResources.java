@@ -105,7 +105,7 @@ final class RenderedResources {
             return RESP_ERR_UNSPEC; // nothing to transfer from or to (QEMU: ERR_UNSPEC as well)
         }
         try {
-            return GpuContexts.checked(renderer.transfer(ctxId, toHost, r.spec.resourceId(), (int) x, (int) y, (int) z, (int) w, (int) h,
+            return GpuContexts.checked(renderer.transfer(ctxId, toHost, r.rendered, (int) x, (int) y, (int) z, (int) w, (int) h,
                     (int) d, offset, (int) level, (int) stride, (int) layerStride, r.backing));
         } catch (RuntimeException e) {
             return failed(renderer, e);
@@ -121,7 +121,8 @@ final class RenderedResources {
         if (renderer == null) {
             return r.store != null ? RESP_OK_NODATA : RESP_ERR_UNSPEC; // the last frame stays shown
         }
-        if (!isValidFormat(r.spec.format()) || r.rendered.depth() != 1 || r.rendered.arraySize() != 1) {
+        if (!isValidFormat(r.spec.format()) || r.rendered.depth() != 1 || r.rendered.arraySize() != 1 || r.width != r.rendered.width()
+                || r.height != r.rendered.height()) {
             return RESP_ERR_INVALID_PARAMETER; // not a displayable 2D image
         }
         if (r.store == null) {
@@ -136,7 +137,7 @@ final class RenderedResources {
         }
         boolean read;
         try {
-            read = renderer.readPixels(r.spec.resourceId(), r.width, r.height, readback);
+            read = renderer.readPixels(r.rendered, readback);
         } catch (RuntimeException e) {
             read = false;
         }

@@ -31,15 +31,16 @@ public interface ResourceRenderer {
      * the resource's guest pages, every entry checked to lie in guest memory when attached
      * (check again: memory may have changed), or null if it has none.
      */
-    int transfer(int contextId, boolean toHost, int resourceId, int x, int y, int z, int width, int height, int depth, long offset,
+    int transfer(int contextId, boolean toHost, Resource3d resource, int x, int y, int z, int width, int height, int depth, long offset,
             int level, int stride, int layerStride, BackingList backing);
 
     /**
-     * The resource's level 0, layer 0 rect (0, 0, width, height) as the renderer holds it now,
-     * 4 bytes per pixel, rows packed at width * 4, into dst from index 0 (a direct buffer of at
-     * least width * height * 4 bytes): for scanouts and screenshots. False if it cannot.
+     * The resource's level 0, layer 0 image as the renderer holds it now, 4 bytes per pixel (the
+     * device asks only for a 2D resource of a virtio-gpu format), rows packed at width * 4, into
+     * dst from index 0 (a direct buffer of at least width * height * 4 bytes): for scanouts, the
+     * cursor and screenshots. False if it cannot.
      */
-    boolean readPixels(int resourceId, int width, int height, ByteBuffer dst);
+    boolean readPixels(Resource3d resource, ByteBuffer dst);
 
     /** RESOURCE_UNREF: the resource is gone (no context has it attached any more). */
     void unref(int resourceId);

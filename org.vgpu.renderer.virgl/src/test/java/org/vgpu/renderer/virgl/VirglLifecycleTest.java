@@ -68,6 +68,8 @@ class VirglLifecycleTest {
             first.state.reset(); // gives the renderer up
             second.state.reset();
             assertNotEquals(0L, second.state.offeredFeatures() & 1L << F_VIRGL, "after the first let go, the next may take it");
+            assertNotEquals(0L, first.state.offeredFeatures() & 1L << F_VIRGL, "offering does not take it");
+            second.state.setFeatures(second.state.offeredFeatures()); // the driver's ack does
             assertNull(types[0].openRenderer("virgl-first"), "and the first now cannot");
         } finally {
             first.state.reset();
