@@ -62,6 +62,35 @@ final class Virgl {
     private final Memory createArgs = new Memory(44);
     private final GuestIovecs iovecs = new GuestIovecs();
     private Memory commandCopy = new Memory(4096);
+    private ByteBuffer commandView = commandCopy.getByteBuffer(0, commandCopy.size());
+    /** The last readback buffer and its address (the device reuses one). */
+    private ByteBuffer readbackBuffer;
+    private Pointer readbackAddress;
+
+    // The hot calls' arguments and operations, reused (the methods are synchronized): no allocation per command.
+    private int argContext;
+    private int argResource;
+    private int argLevel;
+    private int argStride;
+    private int argLayerStride;
+    private int argCount;
+    private int argRing;
+    private long argOffset;
+    private Pointer argPointer;
+    private final RenderThread.Op writeOp = () -> virgl_renderer_transfer_write_iov(argResource, argContext, argLevel, argStride,
+            argLayerStride, box, argOffset, argPointer, argCount);
+    private final RenderThread.Op readOp = () -> virgl_renderer_transfer_read_iov(argResource, argContext, argLevel, argStride,
+            argLayerStride, box, argOffset, argPointer, argCount);
+    private final RenderThread.Op submitOp = () -> virgl_renderer_submit_cmd(argPointer, argContext, argCount);
+    private final RenderThread.Op fenceOp = () -> virgl_renderer_context_create_fence(argContext, 0, argRing, argOffset);
+    private final RenderThread.Op attachOp = () -> {
+        virgl_renderer_ctx_attach_resource(argContext, argResource);
+        return 0;
+    };
+    private final RenderThread.Op detachOp = () -> {
+        virgl_renderer_ctx_detach_resource(argContext, argResource);
+        return 0;
+    };
 
     private Virgl(Options options) {
         String node = options.renderNode() != null && !options.renderNode().isBlank() && Files.exists(Path.of(options.renderNode()))
@@ -208,39 +237,33 @@ final class Virgl {
     }
 
     synchronized void attach(int ctx, int resourceId, boolean attach) {
-        call(() -> {
-            if (attach) {
-                virgl_renderer_ctx_attach_resource(ctx, resourceId);
-            } else {
-                virgl_renderer_ctx_detach_resource(ctx, resourceId);
-            }
-            return 0;
-        });
+        argContext = ctx;
+        argResource = resourceId;
+        call(attach ? attachOp : detachOp);
     }
 
     /** SUBMIT_3D: commands[0, limit) as dwords (the caller checked the length is a multiple of 4). 0 or virgl's error. */
     synchronized int submit(int ctx, ByteBuffer commands) {
         int length = commands.limit();
-        Pointer p;
-        if (commands.isDirect()) {
-            p = Native.getDirectBufferPointer(commands);
-        } else {
-            if (commandCopy.size() < length) {
-                commandCopy = new Memory(Math.max(length, commandCopy.size() * 2));
-            }
-            byte[] copy = new byte[length];
-            commands.get(0, copy);
-            commandCopy.write(0, copy, 0, length);
-            p = commandCopy;
+        if (commandCopy.size() < length) {
+            commandCopy = new Memory(Math.max(length, commandCopy.size() * 2));
+            commandView = commandCopy.getByteBuffer(0, commandCopy.size());
         }
-        Pointer buffer = p;
-        return call(() -> virgl_renderer_submit_cmd(buffer, ctx, length / 4));
+        // Native memory virglrenderer may read as it likes; the view the device gave is valid only during the call.
+        commandView.put(0, commands, 0, length);
+        argPointer = commandCopy;
+        argContext = ctx;
+        argCount = length / 4;
+        return call(submitOp);
     }
 
     /** A per-context fence on a ring: true if virgl took it (it signals later), false if it refused. */
     synchronized boolean createFence(int ctx, int ringIdx, long fenceId) {
         thread.fencesOutstanding(1);
-        int rc = call(() -> virgl_renderer_context_create_fence(ctx, 0, ringIdx, fenceId));
+        argContext = ctx;
+        argRing = ringIdx;
+        argOffset = fenceId;
+        int rc = call(fenceOp);
         if (rc != 0) {
             thread.fencesOutstanding(-1);
         }
@@ -292,17 +315,30 @@ final class Virgl {
             return -1;
         }
         setBox(x, y, z, w, h, d);
-        Pointer iov = iovecs.memory();
-        return call(() -> toHost
-                ? virgl_renderer_transfer_write_iov(resourceId, ctx, level, stride, layerStride, box, offset, iov, count)
-                : virgl_renderer_transfer_read_iov(resourceId, ctx, level, stride, layerStride, box, offset, iov, count));
+        setTransfer(ctx, resourceId, level, stride, layerStride, offset, iovecs.memory(), count);
+        return call(toHost ? writeOp : readOp);
     }
 
     /** Reads level 0 (0, 0, w, h) of a resource into dst (direct), rows packed at w * 4. 0 or virgl's error. */
     synchronized int readPixels(int resourceId, int w, int h, ByteBuffer dst) {
         setBox(0, 0, 0, w, h, 1);
-        Pointer iov = iovecs.single(Native.getDirectBufferPointer(dst), (long) w * h * 4);
-        return call(() -> virgl_renderer_transfer_read_iov(resourceId, 0, 0, w * 4, 0, box, 0, iov, 1));
+        if (dst != readbackBuffer) {
+            readbackBuffer = dst;
+            readbackAddress = Native.getDirectBufferPointer(dst);
+        }
+        setTransfer(0, resourceId, 0, w * 4, 0, 0, iovecs.single(readbackAddress, (long) w * h * 4), 1);
+        return call(readOp);
+    }
+
+    private void setTransfer(int ctx, int resourceId, int level, int stride, int layerStride, long offset, Pointer iov, int count) {
+        argContext = ctx;
+        argResource = resourceId;
+        argLevel = level;
+        argStride = stride;
+        argLayerStride = layerStride;
+        argOffset = offset;
+        argPointer = iov;
+        argCount = count;
     }
 
     private void setBox(int x, int y, int z, int w, int h, int d) {
