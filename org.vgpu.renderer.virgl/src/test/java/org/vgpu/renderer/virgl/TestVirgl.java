@@ -17,13 +17,18 @@ final class TestVirgl {
         return virgl;
     }
 
-    /** As a bundle stop and start: virglrenderer cleaned up, then initialised again. */
+    /** As a bundle stop and start: virglrenderer cleaned up, then initialised again (GL, surfaceless). */
     static synchronized Virgl restart() {
+        return restart(new Virgl.Options(false, null));
+    }
+
+    /** As a bundle restarted with another configuration. */
+    static synchronized Virgl restart(Virgl.Options options) {
         if (virgl != null) {
             virgl.stop();
         }
-        virgl = null;
-        return get();
+        virgl = Virgl.start(options);
+        return virgl;
     }
 
     static VirglContextType[] types() {
