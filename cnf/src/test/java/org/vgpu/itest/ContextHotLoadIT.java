@@ -55,7 +55,7 @@ class ContextHotLoadIT {
         mem = new GuestMemoryMap();
         VirglBundle.stop(context); // a device of this framework offers VIRGL while the virgl renderer runs
         try {
-            device = awaitDevice("gpuctx");
+            device = DeviceQueue.awaitDevice(context, "gpuctx");
             assertNotNull(device, "gpuctx not registered");
             assertEquals(0L, device.offeredFeatures() & 0x11, "no context type: a 2D device");
             device.ackFeatures(device.offeredFeatures()); // as a driver: the offer is fixed until the next reset
@@ -112,17 +112,5 @@ class ContextHotLoadIT {
             Thread.sleep(100);
         }
         return false;
-    }
-
-    private VirtioDevice awaitDevice(String name) throws Exception {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            var refs = context.getServiceReferences(VirtioDevice.class, "(" + VirtioDevice.PROP_NAME + "=" + name + ")");
-            if (!refs.isEmpty()) {
-                return context.getService(refs.iterator().next());
-            }
-            Thread.sleep(50);
-        }
-        return null;
     }
 }

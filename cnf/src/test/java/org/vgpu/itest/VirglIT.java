@@ -58,7 +58,7 @@ class VirglIT {
         VirtioDevice device = null;
         try (GuestMemoryMap mem = new GuestMemoryMap()) {
             mem.addRegion(MemoryRegion.anonymous(DeviceQueue.BASE, 1 << 20));
-            device = awaitDevice("gpuvirgl");
+            device = DeviceQueue.awaitDevice(context, "gpuvirgl");
             assertNotNull(device, "gpuvirgl not registered");
             device.reset(); // a device made before the types came offers them from its next reset
             assertEquals(0x11L, device.offeredFeatures() & 0x11, "VIRGL + CONTEXT_INIT without any option");
@@ -143,17 +143,5 @@ class VirglIT {
             Thread.sleep(100);
         }
         return false;
-    }
-
-    private VirtioDevice awaitDevice(String name) throws Exception {
-        long deadline = System.currentTimeMillis() + 10_000;
-        while (System.currentTimeMillis() < deadline) {
-            var refs = context.getServiceReferences(VirtioDevice.class, "(" + VirtioDevice.PROP_NAME + "=" + name + ")");
-            if (!refs.isEmpty()) {
-                return context.getService(refs.iterator().next());
-            }
-            Thread.sleep(50);
-        }
-        return null;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import org.osgi.framework.BundleContext;
 import org.vgpu.virtio.api.Interrupt;
 import org.vgpu.virtio.api.VirtioDevice;
 import org.vgpu.virtio.memory.GuestMemoryMap;
@@ -77,6 +78,19 @@ public final class DeviceQueue {
     /** The response type of one request. */
     public int command(int type, int ctxId, byte[] body) throws Exception {
         return send(type, ctxId, body).getInt(0);
+    }
+
+    /** The platform's device of that name once registered (up to 10 s), or null. */
+    public static VirtioDevice awaitDevice(BundleContext context, String name) throws Exception {
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (System.currentTimeMillis() < deadline) {
+            var refs = context.getServiceReferences(VirtioDevice.class, "(" + VirtioDevice.PROP_NAME + "=" + name + ")");
+            if (!refs.isEmpty()) {
+                return context.getService(refs.iterator().next());
+            }
+            Thread.sleep(50);
+        }
+        return null;
     }
 
     /** A le32 of the device's config space. */
