@@ -27,11 +27,19 @@ public final class VirglComponent {
     static final String PID = "org.vgpu.renderer.virgl";
     private static final System.Logger LOG = System.getLogger(VirglComponent.class.getName());
 
+    /** Framework (or system) property: "false" keeps the renderer off, so devices stay 2D with the bundle in the profile. */
+    static final String ENABLED_PROPERTY = "vgpu.virgl";
+
     private final Virgl virgl;
     private final List<ServiceRegistration<ContextType>> registrations = new ArrayList<>();
 
     @Activate
     public VirglComponent(VirglConfig config, BundleContext context) {
+        if ("false".equals(context.getProperty(ENABLED_PROPERTY))) {
+            virgl = null;
+            LOG.log(Level.INFO, "virgl renderer off ({0}=false): devices stay 2D", ENABLED_PROPERTY);
+            return;
+        }
         virgl = Virgl.start(new Virgl.Options(config.gles(), config.render_node()));
         for (int id = 1; id <= 2; id++) {
             Virgl.Capset c = virgl.capsetOf(id);
@@ -54,6 +62,8 @@ public final class VirglComponent {
             }
         }
         registrations.clear();
-        virgl.stop();
+        if (virgl != null) {
+            virgl.stop();
+        }
     }
 }
