@@ -52,6 +52,8 @@ final class Virgl {
     private final Capset[] capsets;
     /** Fence targets by virgl context id (index), read by the render thread's callback without locks. */
     private final ContextHost[] fenceTargets = new ContextHost[MAX_CONTEXTS + 1];
+    /** Fences asked for and not yet signalled, per virgl context (the render thread polls while any are). */
+    private final int[] pendingFences = new int[MAX_CONTEXTS + 1];
     private int nextContext = 1;
     /** write_context_fence calls so far (the shell and tests see fences really come from virglrenderer). */
     private volatile long fencesSignalled;
@@ -171,6 +173,17 @@ final class Virgl {
         return fencesSignalled;
     }
 
+    /** Fences asked for and neither signalled nor forgotten with their context. */
+    int pendingFences() {
+        synchronized (pendingFences) {
+            int n = 0;
+            for (int p : pendingFences) {
+                n += p;
+            }
+            return n;
+        }
+    }
+
     String mode() {
         return mode;
     }
@@ -234,6 +247,17 @@ final class Virgl {
             virgl_renderer_context_destroy(ctx);
             return 0;
         });
+        forgetFences(ctx);
+    }
+
+    /** A gone context's fences will not be signalled: the render thread stops polling for them. */
+    private void forgetFences(int ctx) {
+        int n;
+        synchronized (pendingFences) {
+            n = pendingFences[ctx];
+            pendingFences[ctx] = 0;
+        }
+        thread.fencesOutstanding(-n);
     }
 
     synchronized void attach(int ctx, int resourceId, boolean attach) {
@@ -259,20 +283,31 @@ final class Virgl {
 
     /** A per-context fence on a ring: true if virgl took it (it signals later), false if it refused. */
     synchronized boolean createFence(int ctx, int ringIdx, long fenceId) {
-        thread.fencesOutstanding(1);
         argContext = ctx;
         argRing = ringIdx;
         argOffset = fenceId;
+        fenceAsked(ctx, 1); // before virglrenderer can signal it
         int rc = call(fenceOp);
         if (rc != 0) {
-            thread.fencesOutstanding(-1);
+            fenceAsked(ctx, -1);
         }
         return rc == 0;
     }
 
+    /** n fences more (or fewer) pending in a context; the render thread's polling follows the total. */
+    private void fenceAsked(int ctx, int n) {
+        synchronized (pendingFences) {
+            n = Math.max(n, -pendingFences[ctx]);
+            pendingFences[ctx] += n;
+        }
+        thread.fencesOutstanding(n);
+    }
+
     private void contextFenceSignalled(Pointer cookie, int ctx, int ringIdx, long fenceId) {
-        thread.fencesOutstanding(-1);
         fencesSignalled++; // only the render thread writes it
+        if (ctx > 0 && ctx <= MAX_CONTEXTS) {
+            fenceAsked(ctx, -1);
+        }
         ContextHost host = ctx > 0 && ctx <= MAX_CONTEXTS ? fenceTargets[ctx] : null;
         if (host != null) {
             host.signalFence(ringIdx, fenceId); // queues the completion, never blocks

@@ -129,6 +129,18 @@ class VirglRenderingTest {
     }
 
     @Test
+    void aDestroyedContextLeavesNoFenceToWaitFor() {
+        renderTarget();
+        h.header(CMD_SUBMIT_3D, FLAG_FENCE, 9, CTX, 0);
+        byte[] stream = new VirglStream().surface(1, RES, FORMAT_B8G8R8A8).framebuffer(1).clear(1, 0, 0, 1).bytes();
+        h.req.putInt(24, stream.length).putInt(28, 0).put(32, stream);
+        assertEquals(RESP_OK_NODATA, h.send(32 + stream.length));
+        h.header(CMD_CTX_DESTROY, 0, 0, CTX, 0);
+        assertEquals(RESP_OK_NODATA, h.send(HDR_SIZE));
+        assertEquals(0, TestVirgl.get().pendingFences(), "signalled, or forgotten with the context: the render thread stops polling");
+    }
+
+    @Test
     void aScanoutOfA3dResourceShowsWhatWasRendered() {
         renderTarget();
         assertEquals(RESP_OK_NODATA, submit(CTX, new VirglStream().surface(1, RES, FORMAT_B8G8R8A8).framebuffer(1).clear(0f, 1f, 0f, 1f).bytes()));
