@@ -26,6 +26,7 @@ import org.vgpu.itest.guest.QemuGuest;
 import org.vgpu.itest.guest.QemuGuest.Machine;
 import org.vgpu.itest.guest.SampleBundle;
 import org.vgpu.virtio.api.VirtioTransport;
+import org.vgpu.itest.guest.VirglBundle;
 
 /**
  * A real Linux 6.12 guest booted by a real QEMU 10 (TCG) draws through the assembled vgpu
@@ -45,6 +46,7 @@ class GuestRenderIT {
     @BeforeAll
     static void configure() throws Exception {
         context = FrameworkUtil.getBundle(GuestRenderIT.class).getBundleContext();
+        VirglBundle.stop(context); // these guests test the 2D and cross-domain paths: no virgl renderer
         dir = Files.createTempDirectory("vgpu-e2e");
         socket = dir.resolve("gpu.sock");
         ConfigurationAdmin cm = context.getService(context.getServiceReference(ConfigurationAdmin.class));
@@ -68,6 +70,7 @@ class GuestRenderIT {
     static void unconfigure() throws Exception {
         transport.delete();
         device.delete();
+        VirglBundle.start(context);
     }
 
     static String kernelArgs() {

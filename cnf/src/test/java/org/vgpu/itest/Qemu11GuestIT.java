@@ -26,6 +26,7 @@ import org.vgpu.itest.guest.ConsoleLines;
 import org.vgpu.itest.guest.GuestImage;
 import org.vgpu.itest.guest.QemuGuest;
 import org.vgpu.itest.guest.QemuGuest.Machine;
+import org.vgpu.itest.guest.VirglBundle;
 
 /**
  * vgpu against QEMU 11.1 (from its trixie chroot; the set-up installs it), a Debian 6.12 guest
@@ -53,6 +54,7 @@ class Qemu11GuestIT {
     @BeforeAll
     static void configure() throws Exception {
         context = FrameworkUtil.getBundle(Qemu11GuestIT.class).getBundleContext();
+        VirglBundle.stop(context); // these guests test the 2D and cross-domain paths: no virgl renderer
         dir = Files.createTempDirectory("vgpu-q11");
         device("q11x", true);
         socket("q11x", HOST_VISIBLE_MIB);
@@ -70,6 +72,7 @@ class Qemu11GuestIT {
         for (Configuration c : configurations) {
             c.delete();
         }
+        VirglBundle.start(context);
     }
 
     static Path socketOf(String device) {

@@ -30,6 +30,7 @@ import org.vgpu.gpu.command.TransferToHost2d;
 import org.vgpu.gpu.command.UnmapBlob;
 import org.vgpu.gpu.context.ContextType;
 import org.vgpu.gpu.context.RenderingContext;
+import org.vgpu.gpu.context.ResourceRenderer;
 
 /**
  * Matches a decoded command on its type and hands it to the part of the device state that serves
@@ -102,7 +103,11 @@ final class CommandDispatcher {
                 int result = rc == null ? RenderingContext.NOT_HANDLED
                         : rc.resourceCreate3d(r.resourceId(), (int) r.target(), r.format(), (int) r.bind(), (int) r.width(), (int) r.height(),
                                 (int) r.depth(), (int) r.arraySize(), (int) r.lastLevel(), (int) r.samples(), (int) r.flags());
-                return result == RenderingContext.NOT_HANDLED ? state.resourceCommands().create3d(r) : GpuContexts.checked(result);
+                if (result != RenderingContext.NOT_HANDLED) {
+                    return GpuContexts.checked(result);
+                }
+                ResourceRenderer renderer = state.resourceRenderer();
+                return renderer != null ? state.rendered().create(renderer, r) : state.resourceCommands().create3d(r);
             }
             case TRANSFER_TO_HOST_3D:
             case TRANSFER_FROM_HOST_3D: {
@@ -111,7 +116,7 @@ final class CommandDispatcher {
                 int result = rc == null ? RenderingContext.NOT_HANDLED
                         : rc.transfer3d(t.toHost(), t.resourceId(), (int) t.box().x(), (int) t.box().y(), (int) t.box().z(), (int) t.box().width(),
                                 (int) t.box().height(), (int) t.box().depth(), t.offset(), (int) t.level(), (int) t.stride(), (int) t.layerStride());
-                return result == RenderingContext.NOT_HANDLED ? state.resourceCommands().transfer3d(t) : GpuContexts.checked(result);
+                return result == RenderingContext.NOT_HANDLED ? state.resourceCommands().transfer3d(t, ctxId) : GpuContexts.checked(result);
             }
             default:
                 return contextCommand(type, c, ctxId, ringIdx);

@@ -43,6 +43,12 @@ final class CursorPlane {
         if (r == null) {
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
+        if (r.rendered != null) {
+            int read = state.rendered().readback(r); // a virgl guest's cursor is a 3D resource
+            if (read != RESP_OK_NODATA) {
+                return read;
+            }
+        }
         if (r.store == null) {
             return RESP_ERR_INVALID_PARAMETER; // a blob without a layout has no pixels to show
         }

@@ -95,6 +95,12 @@ final class Displays {
         if (rect.empty() || !rect.within(r.width, r.height)) {
             return RESP_ERR_INVALID_PARAMETER;
         }
+        if (r.rendered != null) {
+            int read = state.rendered().readback(r); // the sinks read the host copy
+            if (read != RESP_OK_NODATA) {
+                return read;
+            }
+        }
         if (s.resource != null) {
             s.resource.scanoutMask &= ~(1 << s.id);
         }
@@ -149,7 +155,16 @@ final class Displays {
             return checked;
         }
         DisplaySink[] targets = sinks;
-        if (r.scanoutMask == 0 || targets.length == 0) {
+        if (r.scanoutMask == 0) {
+            return RESP_OK_NODATA;
+        }
+        if (r.rendered != null) {
+            int read = state.rendered().readback(r); // also without sinks: screenshots read the host copy
+            if (read != RESP_OK_NODATA) {
+                return read;
+            }
+        }
+        if (targets.length == 0) {
             return RESP_OK_NODATA;
         }
         long x = rect.x(), y = rect.y();

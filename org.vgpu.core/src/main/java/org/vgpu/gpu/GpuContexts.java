@@ -84,6 +84,11 @@ final class GpuContexts {
         }
 
         @Override
+        public org.vgpu.gpu.context.ResourceRenderer renderer() {
+            return state.renderer(type);
+        }
+
+        @Override
         public void signalFence(int ringIdx, long fenceId) {
             if (!ended) {
                 fences.signalled(this, ringIdx, fenceId);

@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import org.vgpu.gpu.command.CommandType;
 import org.vgpu.gpu.context.ContextType;
+import org.vgpu.gpu.context.ResourceRenderer;
 import org.vgpu.gpu.spi.BackendException;
 import org.vgpu.gpu.spi.BackendResource;
 import org.vgpu.gpu.spi.BackendSelector;
@@ -41,6 +42,11 @@ public final class GpuState {
     private final Blobs blobs;
     private final Displays displays;
     private final CursorPlane cursorPlane;
+    private final RenderedResources rendered;
+    /** The renderers opened from types that render resources (two types may share one); closed at reset. */
+    private final Map<ContextType, ResourceRenderer> renderers = new java.util.HashMap<>();
+    /** The renderer of RESOURCE_CREATE_3D: the first offered type's, or null (2D resources then). */
+    private ResourceRenderer resourceRenderer;
     /** The context table; contexts exist only while the device offers a context type. */
     private final GpuContexts contexts;
     private final boolean crossDomain;
@@ -66,6 +72,7 @@ public final class GpuState {
         this.blobs = new Blobs(this, table, placement);
         this.displays = new Displays(this, table, settings);
         this.cursorPlane = new CursorPlane(this, table, displays);
+        this.rendered = new RenderedResources(this, table, placement);
     }
 
     public String deviceName() {
@@ -95,7 +102,60 @@ public final class GpuState {
     public synchronized void removeContextType(ContextType type) {
         if (types.remove(type)) {
             contexts.typeGone(type);
+            ResourceRenderer gone = renderers.remove(type);
+            if (gone != null && !renderers.containsValue(gone)) {
+                rendered.rendererGone(gone); // its resources stay, dead, until unreferenced
+                closeQuietly(gone);
+            }
+            if (gone == resourceRenderer) {
+                resourceRenderer = renderers.isEmpty() ? null : renderers.values().iterator().next();
+            }
         }
+    }
+
+    private void closeQuietly(ResourceRenderer r) {
+        try {
+            r.close();
+        } catch (RuntimeException e) {
+            System.getLogger(GpuState.class.getName()).log(System.Logger.Level.WARNING, "{0}: closing renderer {1}: {2}", deviceName, r, e);
+        }
+    }
+
+    /** A rendering type's renderer for this device, opened on first use; null if it cannot serve this device now. */
+    private ResourceRenderer openRenderer(ContextType t) {
+        ResourceRenderer r = renderers.get(t);
+        if (r == null) {
+            try {
+                r = t.openRenderer(deviceName);
+            } catch (RuntimeException e) {
+                r = null;
+            }
+            if (r != null) {
+                renderers.put(t, r);
+            }
+        }
+        return r;
+    }
+
+    /**
+     * Whether a rendering type could serve this device now, without keeping its renderer: a
+     * listing (a shell, a VMM asking early) must not take a renderer another device may need;
+     * the driver's feature ack does ({@link #setFeatures}).
+     */
+    private boolean canRender(ContextType t) {
+        if (renderers.containsKey(t)) {
+            return true;
+        }
+        ResourceRenderer probe;
+        try {
+            probe = t.openRenderer(deviceName);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        if (probe != null && !renderers.containsValue(probe)) {
+            closeQuietly(probe);
+        }
+        return probe != null;
     }
 
     /**
@@ -119,9 +179,13 @@ public final class GpuState {
                     for (int v = 0; v <= t.maxVersion(); v++) {
                         max = Math.max(max, t.capsetSize(v));
                     }
-                    if (max <= ResponseWriter.CAPSET_ROOM) {
-                        list.add(new Capset(id, t.maxVersion(), max, t.name()));
+                    if (max > ResponseWriter.CAPSET_ROOM) {
+                        continue;
                     }
+                    if (t.rendersResources() && !canRender(t)) {
+                        continue; // its renderer serves another device
+                    }
+                    list.add(new Capset(id, t.maxVersion(), max, t.name()));
                 } catch (RuntimeException e) {
                     // a broken type is not offered
                 }
@@ -163,6 +227,30 @@ public final class GpuState {
     public synchronized void setFeatures(long acked) {
         ackedFeatures = acked & offeredFeatures();
         frozen = true; // what the driver saw stays offered until the next reset
+        if (featureAcked(F_VIRGL)) {
+            openRenderers();
+        }
+    }
+
+    /**
+     * The driver took VIRGL: the offered rendering types' renderers are opened (kept until reset),
+     * the first of them serving RESOURCE_CREATE_3D. One taken meanwhile by another device leaves
+     * this one without: its contexts are refused and 3D resources are served as 2D ones.
+     */
+    private void openRenderers() {
+        for (Capset c : offered) {
+            ContextType t = contextType(c.id());
+            if (t == null || !t.rendersResources()) {
+                continue;
+            }
+            ResourceRenderer r = openRenderer(t);
+            if (r == null) {
+                System.getLogger(GpuState.class.getName()).log(System.Logger.Level.WARNING,
+                        "{0}: the {1} renderer went to another device after it was offered here", deviceName, t.name());
+            } else if (resourceRenderer == null) {
+                resourceRenderer = r;
+            }
+        }
     }
 
     public synchronized long features() {
@@ -224,6 +312,20 @@ public final class GpuState {
         return hostVisible;
     }
 
+    /** The renderer of RESOURCE_CREATE_3D while VIRGL is acked, else null (2D resources). */
+    ResourceRenderer resourceRenderer() {
+        return featureAcked(F_VIRGL) ? resourceRenderer : null;
+    }
+
+    /** A type's renderer on this device (ContextHost.renderer), or null. */
+    synchronized ResourceRenderer renderer(ContextType type) {
+        return type == null ? null : renderers.get(type);
+    }
+
+    RenderedResources rendered() {
+        return rendered;
+    }
+
     GpuContexts contextTable() {
         return contexts;
     }
@@ -270,6 +372,11 @@ public final class GpuState {
         }
         table.clear();
         contexts.clear();
+        for (ResourceRenderer r : new java.util.HashSet<>(renderers.values())) {
+            closeQuietly(r); // frees the device's 3D resources; another device may take the renderer now
+        }
+        renderers.clear();
+        resourceRenderer = null;
         offered = null; // the types present when the driver next acks features
         frozen = false;
         cursorPlane.cursor.reset();

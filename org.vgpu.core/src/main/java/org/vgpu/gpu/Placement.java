@@ -101,7 +101,7 @@ final class Placement {
         }
         BackendResource store = target.create(r.spec);
         try {
-            if (r.backing != null) {
+            if (r.backing != null && r.rendered == null) { // a rendered resource's backing is the renderer's, its store a host copy
                 store.attachBacking(state.memory(), r.storePages());
             }
             // A migration is rare and may be large: its buffer is allocated here, not kept around.

@@ -29,6 +29,10 @@ final class Resource {
     long storeCharge;        // quota charged for the store
     long backingCharge;      // quota charged for the scatter list bookkeeping
     int scanoutMask;         // bit i: scanout i shows this resource
+    /** A 3D resource a renderer holds (RESOURCE_CREATE_3D with one): its fields, else null. store is then its host copy for display, if shown. */
+    org.vgpu.gpu.context.Resource3d rendered;
+    /** The renderer holding it; null if it never had one or it went away. */
+    org.vgpu.gpu.context.ResourceRenderer renderer;
 
     Resource(ResourceSpec spec) {
         layout(spec);

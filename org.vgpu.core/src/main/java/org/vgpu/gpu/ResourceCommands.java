@@ -91,6 +91,9 @@ final class ResourceCommands {
             return RESP_ERR_INVALID_RESOURCE_ID;
         }
         state.resourceGoing(r);
+        if (r.rendered != null) {
+            state.rendered().unref(r);
+        }
         table.remove(resourceId);
         if (r.store != null) {
             r.store.destroy();
@@ -102,14 +105,17 @@ final class ResourceCommands {
         return transferToHost2d(c.resourceId(), c.rect(), c.offset());
     }
 
-    /** TRANSFER_TO_HOST_3D of a 2D resource: one layer, level 0, rows at the resource's stride. */
-    int transfer3d(Transfer3d c) {
-        if (!c.toHost()) {
-            return RESP_ERR_UNSPEC; // nothing renders on the host, so nothing comes back
-        }
+    /** TRANSFER_TO_HOST_3D of a 2D resource: one layer, level 0, rows at the resource's stride; a rendered one's goes to its renderer. */
+    int transfer3d(Transfer3d c, int ctxId) {
         Resource r = table.get(c.resourceId());
         if (r == null) {
             return RESP_ERR_INVALID_RESOURCE_ID;
+        }
+        if (r.rendered != null) {
+            return state.rendered().transfer(ctxId, c);
+        }
+        if (!c.toHost()) {
+            return RESP_ERR_UNSPEC; // nothing renders a 2D resource on the host, so nothing comes back
         }
         if (c.box().z() != 0 || c.box().depth() > 1 || c.level() != 0 || (c.stride() != 0 && c.stride() != r.spec.stride())) {
             return RESP_ERR_INVALID_PARAMETER;
@@ -122,6 +128,9 @@ final class ResourceCommands {
         int checked = state.blobs().checkRect(r, rect);
         if (checked != RESP_OK_NODATA || r.blob) {
             return checked; // a blob's rows are where its layout, not the guest's offset, says
+        }
+        if (r.rendered != null) {
+            return state.rendered().transfer2d(r, rect, offset);
         }
         if (rect.empty()) {
             return RESP_OK_NODATA;
@@ -155,7 +164,8 @@ final class ResourceCommands {
         if (r.backing != null || r.host3d) {
             return RESP_ERR_UNSPEC; // as QEMU: a resource has one backing; detach first. A HOST3D blob has none.
         }
-        if (entries.total(state.memory()) < r.spec.sizeBytes()) {
+        // A rendered resource's layout is the renderer's: it checks each transfer against the backing's size.
+        if (entries.total(state.memory()) < (r.rendered != null ? 0 : r.spec.sizeBytes())) {
             return RESP_ERR_INVALID_PARAMETER; // an entry outside guest RAM (-1), or too little
         }
         long charge = entries.count() * ResourceTable.BACKING_ENTRY_COST;
@@ -163,6 +173,12 @@ final class ResourceCommands {
             return RESP_ERR_OUT_OF_MEMORY;
         }
         BackingList backing = entries.toBacking(state.memory());
+        if (r.rendered != null) { // the renderer reads and writes these pages on each transfer; its host copy keeps none
+            r.backing = backing;
+            r.backingCharge = charge;
+            table.charge(charge);
+            return RESP_OK_NODATA;
+        }
         int migrated = placement.reselect(r, backing);
         if (migrated != RESP_OK_NODATA) {
             return migrated;
@@ -187,8 +203,10 @@ final class ResourceCommands {
             return RESP_ERR_UNSPEC; // a guest blob's pages belong to it for its lifetime
         }
         if (r.backing != null) {
-            placement.keepPixelsOnHost(r);
-            r.store.detachBacking();
+            if (r.rendered == null) {
+                placement.keepPixelsOnHost(r);
+                r.store.detachBacking();
+            }
             r.backing = null;
             table.charge(-r.backingCharge);
             r.backingCharge = 0;

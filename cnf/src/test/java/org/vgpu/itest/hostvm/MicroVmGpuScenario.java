@@ -240,6 +240,7 @@ public final class MicroVmGpuScenario {
                 "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=" + (bench ? "hostblob-bench" : hostBlob ? "hostblob" : "fbimage")
                         + " vgpu.hold=" + (bench ? 240 : 60), "-Dvgpu.vm.memory=512M",
                 "-Dvgpu.vm.cross-domain=" + crossDomain,
+                "-Dvgpu.virgl=false", // these guests test the 2D, blob and cross-domain paths
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
                 "-jar", root.resolve("cnf/target/vgpu.jar").toString())
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())

@@ -105,6 +105,7 @@ public final class UdmabufGuestScenario {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         vgpu = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
                 "-Dvgpu.socket.path=" + socket, "-Dvgpu.control.socket=" + control,
+                "-Dvgpu.virgl=false", // these guests test the 2D, blob and cross-domain paths
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
                 "-jar", root.resolve("cnf/target/vgpu.jar").toString())
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(work.resolve("vgpu.log").toFile()).start();

@@ -34,4 +34,14 @@ public interface ContextHost {
      * ring. From any thread, never blocks; a signal after the context was destroyed is ignored.
      */
     void signalFence(int ringIdx, long fenceId);
+
+    /**
+     * The renderer the device opened from this context's type ({@link ContextType#openRenderer}),
+     * or null: how a context reaches the 3D resources it draws with.
+     *
+     * @since 1.1
+     */
+    default ResourceRenderer renderer() {
+        return null;
+    }
 }

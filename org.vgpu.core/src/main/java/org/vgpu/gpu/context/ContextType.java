@@ -35,4 +35,26 @@ public interface ContextType {
      * ERR_INVALID_PARAMETER). The host stays valid until {@link RenderingContext#destroy}.
      */
     RenderingContext create(ContextHost host, String debugName);
+
+    /**
+     * Whether this type renders the device's 3D resources ({@link #openRenderer}): then the device
+     * offers its capset only while it holds a renderer of it.
+     *
+     * @since 1.1
+     */
+    default boolean rendersResources() {
+        return false;
+    }
+
+    /**
+     * For a type that {@link #rendersResources}: the renderer of deviceName's 3D resources, or
+     * null if it cannot serve that device now (e.g. its library serves another device). The device
+     * opens it when it lists its capsets and closes it at reset; types that share one renderer may
+     * return the same object for the same device.
+     *
+     * @since 1.1
+     */
+    default ResourceRenderer openRenderer(String deviceName) {
+        return null;
+    }
 }

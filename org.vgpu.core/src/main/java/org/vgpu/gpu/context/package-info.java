@@ -4,10 +4,12 @@
  * for each CTX_CREATE whose context_init names that capset. The device keeps the context table
  * (ids, attached resources, limits, errors, fences in order per ring) and gives each context a
  * {@link org.vgpu.gpu.context.ContextHost}: checked access to its resources' guest pages and a
- * fence signal callable from any thread. A context type bundle may come and go while guests run.
+ * fence signal callable from any thread. A type may also render the device's 3D resources
+ * ({@link org.vgpu.gpu.context.ResourceRenderer}, since 1.1). A context type bundle may come and
+ * go while guests run.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.vgpu.gpu.context;
 
 import org.osgi.annotation.bundle.Export;

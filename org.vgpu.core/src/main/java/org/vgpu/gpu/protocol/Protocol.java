@@ -112,6 +112,8 @@ public final class Protocol {
     public static final int EDID_BLOB_SIZE = 1024;
 
     // Contexts and capsets.
+    public static final int CAPSET_VIRGL = 1;
+    public static final int CAPSET_VIRGL2 = 2;
     public static final int CAPSET_CROSS_DOMAIN = 5;
     /** context_init: the low 8 bits name the capset the context speaks. */
     public static final int CONTEXT_INIT_CAPSET_MASK = 0xff;
@@ -186,7 +188,9 @@ public final class Protocol {
     public static final int RESP_CAPSET_INFO_SIZE = HDR_SIZE + 16;    // capset_id, max_version, max_size, padding
     public static final int RESP_CAPSET_SIZE = HDR_SIZE + CROSS_DOMAIN_CAPABILITIES_SIZE;
     public static final int RESP_MAP_INFO_SIZE = HDR_SIZE + 8;        // map_info, padding
-    public static final int MAX_RESPONSE_SIZE = RESP_EDID_SIZE;
+    /** The largest capset the device sends (virglrenderer's VIRGL2 is 1376 bytes in 0.10, more in later versions). */
+    public static final int MAX_CAPSET_SIZE = 4096;
+    public static final int MAX_RESPONSE_SIZE = Math.max(RESP_EDID_SIZE, HDR_SIZE + MAX_CAPSET_SIZE);
     public static final int MAX_REQUEST_SIZE = REQ_ATTACH_BACKING + MAX_BACKING_ENTRIES * MEM_ENTRY_SIZE;
 
     /** True for the eight 2D formats. */

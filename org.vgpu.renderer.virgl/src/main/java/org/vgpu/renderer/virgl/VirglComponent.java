@@ -1,0 +1,69 @@
+package org.vgpu.renderer.virgl;
+
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.metatype.annotations.Designate;
+import org.vgpu.gpu.context.ContextType;
+
+/**
+ * Starts the process's virglrenderer and registers its capsets as {@link ContextType} services
+ * (VIRGL and VIRGL2): GPU devices then offer VIRGL. Stopping unregisters them first (each device
+ * destroys its virgl contexts and closes its renderer: their commands get error responses, the
+ * resources stay dead until unreferenced), then cleans virglrenderer up.
+ */
+@Component(name = VirglComponent.PID, service = {}, immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = VirglConfig.class)
+public final class VirglComponent {
+    static final String PID = "org.vgpu.renderer.virgl";
+    private static final System.Logger LOG = System.getLogger(VirglComponent.class.getName());
+
+    /** Framework (or system) property: "false" keeps the renderer off, so devices stay 2D with the bundle in the profile. */
+    static final String ENABLED_PROPERTY = "vgpu.virgl";
+
+    private final Virgl virgl;
+    private final List<ServiceRegistration<ContextType>> registrations = new ArrayList<>();
+
+    @Activate
+    public VirglComponent(VirglConfig config, BundleContext context) {
+        if ("false".equals(context.getProperty(ENABLED_PROPERTY))) {
+            virgl = null;
+            LOG.log(Level.INFO, "virgl renderer off ({0}=false): devices stay 2D", ENABLED_PROPERTY);
+            return;
+        }
+        virgl = Virgl.start(new Virgl.Options(config.gles(), config.render_node()));
+        for (int id = 1; id <= 2; id++) {
+            Virgl.Capset c = virgl.capsetOf(id);
+            if (c != null) {
+                Dictionary<String, Object> props = new Hashtable<>();
+                props.put("vgpu.capset.id", id);
+                registrations.add(context.registerService(ContextType.class, new VirglContextType(virgl, c), props));
+            }
+        }
+        LOG.log(Level.INFO, "virglrenderer ready ({0}): capsets {1}", virgl.mode(), registrations.size());
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (ServiceRegistration<ContextType> r : registrations) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException e) {
+                // already gone with the bundle
+            }
+        }
+        registrations.clear();
+        if (virgl != null) {
+            virgl.stop();
+        }
+    }
+}
