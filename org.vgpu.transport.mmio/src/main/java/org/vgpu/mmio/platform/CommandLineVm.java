@@ -67,13 +67,13 @@ public final class CommandLineVm {
         copy(context, MEMORY, "memory", props);
         copy(context, HOST_VISIBLE_SIZE, "host.visible.size", props);
         props.put("console.input", Boolean.parseBoolean(context.getProperty(CONSOLE_INPUT)));
-        String gpu = crossDomain ? "(&(vgpu.device.name=gpu0)(cross.domain=true))" : "(vgpu.device.name=gpu0)";
+        String gpuFilter = crossDomain ? "(&(vgpu.device.name=gpu0)(cross.domain=true))" : "(vgpu.device.name=gpu0)";
         if (!"false".equalsIgnoreCase(context.getProperty(INPUT))) {
             // All three before the VM starts: a device that comes later would not be on its bus.
-            props.put("devices.target", "(|" + gpu + INPUT_DEVICES + ")");
+            props.put("devices.target", "(|" + gpuFilter + INPUT_DEVICES + ")");
             props.put("devices.cardinality.minimum", 3);
         } else {
-            props.put("devices.target", gpu);
+            props.put("devices.target", gpuFilter);
         }
         props.put(SOURCE, "cli");
         vm.updateIfDifferent(props);
