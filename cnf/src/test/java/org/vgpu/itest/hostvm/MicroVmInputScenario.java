@@ -77,6 +77,20 @@ public final class MicroVmInputScenario {
         shell("vgpu:input tablet0 click right");
         shell("vgpu:input tablet0 wheel -2");
         awaitLog("VGPU-EV " + TABLET + " REL 8 -2", EVENTS); // the tablet's last, before the keyboard ends the program
+        // While the guest still runs: then Escape ends the guest program and the guest.
+        String after = shell("vgpu:devices");
+        fact("devices", after);
+        check(row(after, "keyboard0").contains("eventq ready") && row(after, "keyboard0").contains("delivered 12, dropped 0"),
+                "keyboard0 delivered its 6 key events and their SYN_REPORTs, and dropped nothing");
+        check(row(after, "tablet0").contains("delivered 12, dropped 0"), "tablet0 delivered its 12 events");
+        check(row(after, "tablet0").contains("tablet for gpu0"), "tablet0 belongs to gpu0");
+        String transports = shell("vgpu:transports");
+        fact("transports", transports);
+        for (String device : List.of("gpu0", "keyboard0", "tablet0")) {
+            check(transports.lines().anyMatch(l -> l.startsWith("virtio-mmio") && l.contains(" " + device + " ") && l.contains("active")),
+                    device + " is active on virtio-mmio");
+        }
+
         shell("vgpu:input keyboard0 key esc");
         awaitLog("VGPU-INPUT-DONE", EVENTS);
 
@@ -90,18 +104,6 @@ public final class MicroVmInputScenario {
         // 640/1280 and 400/800 of 32767 is 16383; 100 * 32767 / 1280 = 2559, 700 * 32767 / 800 = 28671
         check(tablet.equals(List.of("ABS 0 16383", "ABS 1 16383", "ABS 0 2559", "ABS 1 28671", "KEY 273 1", "KEY 273 0", "REL 8 -2")),
                 "the guest read the tablet's scaled positions, button and wheel exactly: " + tablet);
-
-        String after = shell("vgpu:devices");
-        fact("devices", after);
-        check(row(after, "keyboard0").contains("eventq ready") && row(after, "keyboard0").contains("dropped 0"),
-                "keyboard0's event queue is ready and nothing was dropped");
-        check(row(after, "tablet0").contains("tablet for gpu0"), "tablet0 belongs to gpu0");
-        String transports = shell("vgpu:transports");
-        fact("transports", transports);
-        for (String device : List.of("gpu0", "keyboard0", "tablet0")) {
-            check(transports.lines().anyMatch(l -> l.startsWith("virtio-mmio") && l.contains(" " + device + " ") && l.contains("active")),
-                    device + " is active on virtio-mmio");
-        }
 
         String ended = awaitLog("vm: POWER_OFF", Duration.ofSeconds(120));
         fact("vm-end", ended);
