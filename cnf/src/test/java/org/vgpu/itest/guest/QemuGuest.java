@@ -72,6 +72,12 @@ public final class QemuGuest implements AutoCloseable {
         return this;
     }
 
+    /** QEMU 10's vhost-user-input-pci (q35, no GPU) instead of vhost-user-gpu-pci: an input device served on the socket. */
+    public QemuGuest inputDevice() {
+        genericDevice = "vhost-user-input-pci,chardev=vgpu";
+        return this;
+    }
+
     public Path serialLog() {
         return dir.resolve("serial-" + boot + ".log");
     }

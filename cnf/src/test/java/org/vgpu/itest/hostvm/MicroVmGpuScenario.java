@@ -3,7 +3,6 @@ package org.vgpu.itest.hostvm;
 import static org.vgpu.itest.hostvm.ScenarioSupport.check;
 import static org.vgpu.itest.hostvm.ScenarioSupport.fact;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -254,22 +253,11 @@ public final class MicroVmGpuScenario {
 
     /** The first complete log line in which marker is found (a cut or interleaved line never counts). */
     private String awaitLog(Pattern marker, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            var found = ConsoleLines.find(readLog(), marker);
-            if (found.isPresent()) {
-                return found.get().line();
-            }
-            check(vgpu.isAlive() || ConsoleLines.find(readLog(), marker).isPresent(), "vgpu exited ("
-                    + (vgpu.isAlive() ? "" : vgpu.exitValue()) + ") before " + marker);
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no " + marker + " within " + timeout.toSeconds() + " s; VGPU- lines seen: "
-                + ConsoleLines.broken(readLog(), "VGPU-", marker));
+        return ScenarioSupport.awaitLog(log, vgpu, marker, timeout);
     }
 
     private String readLog() throws Exception {
-        return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+        return ScenarioSupport.readLog(log);
     }
 
     private String shell(String command) throws Exception {

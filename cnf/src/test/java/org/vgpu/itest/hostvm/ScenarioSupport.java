@@ -1,14 +1,18 @@
 package org.vgpu.itest.hostvm;
 
 import java.awt.image.BufferedImage;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 
 import javax.imageio.ImageIO;
 
 import org.vgpu.core.shell.ControlClient;
+import org.vgpu.itest.guest.ConsoleLines;
 import org.vgpu.itest.guest.GuestImage;
 
 /** What the host-VM scenarios share: checks, FACT lines for their IT, and vgpu's screen against the known image. */
@@ -93,5 +97,29 @@ final class ScenarioSupport {
         BufferedImage img = ImageIO.read(png.toFile());
         int[] rgb = img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth());
         return GuestImage.mismatches(rgb, img.getWidth(), img.getHeight());
+    }
+
+    /** vgpu's log (guest console and platform), or "" before it exists. */
+    static String readLog(Path log) throws Exception {
+        return Files.exists(log) ? new String(Files.readAllBytes(log), StandardCharsets.UTF_8) : "";
+    }
+
+    /**
+     * The first complete log line in which marker is found (a cut or interleaved line never
+     * counts), waiting up to timeout; fails early if vgpu exits first.
+     */
+    static String awaitLog(Path log, Process vgpu, Pattern marker, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            var found = ConsoleLines.find(readLog(log), marker);
+            if (found.isPresent()) {
+                return found.get().line();
+            }
+            check(vgpu.isAlive() || ConsoleLines.find(readLog(log), marker).isPresent(), "vgpu exited ("
+                    + (vgpu.isAlive() ? "" : vgpu.exitValue()) + ") before " + marker);
+            Thread.sleep(250);
+        }
+        throw new AssertionError("no " + marker + " within " + timeout.toSeconds() + " s; VGPU- lines seen: "
+                + ConsoleLines.broken(readLog(log), "VGPU-", marker));
     }
 }

@@ -9,6 +9,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.vgpu.virtio.api.DeviceActivation;
+import org.vgpu.virtio.api.DeviceSummary;
 import org.vgpu.virtio.api.VirtioDevice;
 import org.vgpu.virtio.api.VirtioTransport;
 import org.vgpu.virtio.queue.QueueStats;
@@ -44,12 +45,13 @@ public final class VirtioCommands {
 
     @Descriptor("list virtio devices")
     public void devices() {
-        Table table = new Table("NAME", "DEVICE-ID", "TYPE", "QUEUES", "FEATURES-OFFERED", "FEATURES-ACKED", "STATE", "CONNECTION");
+        Table table = new Table("NAME", "DEVICE-ID", "TYPE", "QUEUES", "FEATURES-OFFERED", "FEATURES-ACKED", "STATE", "CONNECTION", "DETAIL");
         for (VirtioDevice d : sortedDevices()) {
             DeviceActivation a = d.activation();
             table.row(d.name(), d.deviceId(), typeName(d.deviceId()), d.queueCount(),
                     hex(d.offeredFeatures()), hex(d.ackedFeatures()),
-                    a == null ? "idle" : "active", a == null ? "-" : a.connectionName());
+                    a == null ? "idle" : "active", a == null ? "-" : a.connectionName(),
+                    d instanceof DeviceSummary s ? s.summary() : "-");
         }
         print(table, "no virtio devices");
     }

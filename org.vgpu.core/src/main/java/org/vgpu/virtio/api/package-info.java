@@ -1,6 +1,6 @@
 /** Virtio device and transport services. */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.vgpu.virtio.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -19,6 +19,8 @@ import org.osgi.service.component.annotations.Reference;
  * deleted again by a run without those options. gpu0 is a factory configuration that the
  * org.vgpu.gpu.default component keeps (and makes anew when cross.domain changes): with
  * --cross-domain the VM waits for the gpu0 that has it, not the one from before the change.
+ * The VM gets the default keyboard0 and tablet0 too (and waits for all three), unless
+ * vgpu.vm.input=false or --cross-domain (gpu0 only, as before).
  */
 @Component(immediate = true)
 public final class CommandLineVm {
@@ -29,6 +31,10 @@ public final class CommandLineVm {
     static final String HOST_VISIBLE_SIZE = "vgpu.vm.host-visible-size";
     static final String CROSS_DOMAIN = "vgpu.vm.cross-domain";
     static final String CONSOLE_INPUT = "vgpu.vm.console-input";
+    /** false: the VM gets gpu0 only, not the default keyboard0 and tablet0 (./vgpu vm --no-input). */
+    static final String INPUT = "vgpu.vm.input";
+    /** The default input devices (org.vgpu.input.default keeps them) that ./vgpu vm gives the guest beside gpu0. */
+    static final String INPUT_DEVICES = "(vgpu.device.name=keyboard0)(vgpu.device.name=tablet0)";
     static final String DEFAULT_GPU_PID = "org.vgpu.gpu.default";
     /** Marks a configuration as written from the command line. */
     static final String SOURCE = "vgpu.source";
@@ -61,8 +67,15 @@ public final class CommandLineVm {
         copy(context, MEMORY, "memory", props);
         copy(context, HOST_VISIBLE_SIZE, "host.visible.size", props);
         props.put("console.input", Boolean.parseBoolean(context.getProperty(CONSOLE_INPUT)));
-        if (crossDomain) {
-            props.put("devices.target", "(&(vgpu.device.name=gpu0)(cross.domain=true))");
+        String gpuFilter = crossDomain ? "(&(vgpu.device.name=gpu0)(cross.domain=true))" : "(vgpu.device.name=gpu0)";
+        // Not with --cross-domain for now: there gpu0 is replaced as the VM's configuration arrives, and
+        // in one nested test run the VM waiting for all three devices never started (cause not found yet).
+        if (!crossDomain && !"false".equalsIgnoreCase(context.getProperty(INPUT))) {
+            // All three before the VM starts: a device that comes later would not be on its bus.
+            props.put("devices.target", "(|" + gpuFilter + INPUT_DEVICES + ")");
+            props.put("devices.cardinality.minimum", 3);
+        } else {
+            props.put("devices.target", gpuFilter);
         }
         props.put(SOURCE, "cli");
         vm.updateIfDifferent(props);

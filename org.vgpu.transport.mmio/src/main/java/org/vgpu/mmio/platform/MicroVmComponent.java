@@ -45,6 +45,8 @@ public final class MicroVmComponent implements VirtioTransport {
                 config.initrd().isBlank() ? null : Path.of(config.initrd()), config.append(),
                 MicroVmMain.parseSize(config.memory()), MicroVmMain.parseSize(config.host_visible_size()),
                 config.console_input());
+        // By name: the bus layout (window and IRQ of each device) must not depend on service registration order.
+        devices = devices.stream().sorted(java.util.Comparator.comparing(VirtioDevice::name)).toList();
         devices.forEach(d -> deviceNames.add(d.name()));
         // Not System.out: Gogo routes that per thread; the guest's console is the process's stdout.
         PrintStream console = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 8192), false);
