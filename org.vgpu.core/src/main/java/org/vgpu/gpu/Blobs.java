@@ -245,6 +245,23 @@ final class Blobs {
         return done == length;
     }
 
+    /**
+     * A new close-on-exec fd of a resource's host memory, to pass to another process: a HOST3D
+     * blob's memfd, else the dma-buf its backend exports (udmabuf for a GUEST blob); -1 if none.
+     */
+    int hostFd(int resourceId) {
+        Resource r = table.get(resourceId);
+        if (r == null || r.store == null) {
+            return -1;
+        }
+        int fd = r.host3d ? r.store.mappableFd() : -1;
+        if (fd < 0) {
+            org.vgpu.gpu.spi.Dmabuf d = r.store.dmabuf();
+            fd = d == null ? -1 : d.fd();
+        }
+        return fd < 0 ? -1 : Math.max(-1, org.vgpu.virtio.sys.LinuxNative.fcntl(fd, org.vgpu.virtio.sys.LinuxNative.F_DUPFD_CLOEXEC, 0));
+    }
+
     /** RESOURCE_MAP_BLOB: maps a HOST3D MAPPABLE blob's host memory at offset of the host-visible region. */
     int map(int resourceId, long offset) {
         Resource r = table.get(resourceId);

@@ -5,9 +5,12 @@
  * (ids, attached resources, limits, errors, fences in order per ring) and gives each context a
  * {@link org.vgpu.gpu.context.ContextHost}: checked access to its resources' guest pages and a
  * fence signal callable from any thread. A context type bundle may come and go while guests run.
+ * 1.1.0: {@link org.vgpu.gpu.context.DeviceSettings} (a device's settings, for capsets and contexts),
+ * {@link org.vgpu.gpu.context.ContextHost#resourceFd} (a resource's host fd, to pass to a peer) and
+ * writeGuest from any thread.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.vgpu.gpu.context;
 
 import org.osgi.annotation.bundle.Export;
