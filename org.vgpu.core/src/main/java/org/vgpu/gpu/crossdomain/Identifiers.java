@@ -27,7 +27,7 @@ final class Identifiers {
 
     /** A new identifier below the read-pipe range (image requirements use these too). */
     synchronized int next() {
-        lastId = lastId + 1 >= PIPE_READ_START || lastId + 1 <= 0 ? 1 : lastId + 1;
+        lastId = lastId == Integer.MAX_VALUE ? 1 : lastId + 1; // 1 .. 0x7fffffff: read pipes have the upper half
         return lastId;
     }
 

@@ -246,6 +246,7 @@ final class WaylandChannel implements AutoCloseable {
                 LOG.log(Level.INFO, "{0}: compositor connection ended: {1}", name, e.getMessage());
             }
         }
+        socket.shutdown(); // the connection is over for the compositor too (a violation disconnects it)
         hangUp();
     }
 
