@@ -220,7 +220,7 @@ class CrossDomainChannelTest {
         UnixSocket s = connect(peer);
         UnixSocket s2 = connect(other);
         byte[] keymap = "xkb_keymap {\n};\n".getBytes(StandardCharsets.US_ASCII);
-        int memfd = FakeCompositor.memfd("keymap", keymap);
+        int memfd = FakeCompositor.memfd("keymap", keymap, 0);
         int[] pipe = new int[2];
         LinuxNative.check("pipe2", LinuxNative.pipe2(pipe, LinuxNative.O_CLOEXEC));
         int event = LinuxNative.check("eventfd", LinuxNative.eventfd(0, LinuxNative.EFD_CLOEXEC));
@@ -260,6 +260,34 @@ class CrossDomainChannelTest {
         LinuxNative.closeQuietly(back.fds()[0]);
         LinuxNative.closeQuietly(event);
         assertFalse(s2.awaitReadable(200), "nothing on the other context's connection");
+    }
+
+    @Test
+    void aKeymapFromTheCompositorBecomesABlobTheGuestMaps() throws Exception {
+        ChannelPeer other = new ChannelPeer(guest, OTHER, 21, 22);
+        UnixSocket s = connect(peer);
+        connect(other);
+        byte[] keymap = "xkb_keymap {\n\txkb_keycodes \"evdev\" { };\n};\n".getBytes(StandardCharsets.US_ASCII);
+        int sealed = FakeCompositor.memfd("keymap", keymap, LinuxNative.F_SEAL_SHRINK | LinuxNative.F_SEAL_GROW | LinuxNative.F_SEAL_WRITE);
+        int loose = FakeCompositor.memfd("loose", keymap, 0);
+        s.send(ByteBuffer.wrap(HELLO), sealed, loose);
+        LinuxNative.closeQuietly(sealed);
+        LinuxNative.closeQuietly(loose);
+        ChannelPeer.Message m = peer.next(10_000);
+        assertArrayEquals(new int[] {1, 1}, m.types());
+        int id = m.ids()[0], looseId = m.ids()[1];
+        assertEquals(keymap.length, m.sizes()[0]);
+
+        assertEquals(RESP_ERR_INVALID_PARAMETER, guest.hostBlob(OTHER, 40, id, keymap.length), "another context's identifier");
+        assertEquals(RESP_ERR_INVALID_PARAMETER, guest.hostBlob(CTX, 40, id, keymap.length + 1), "a wrong size");
+        assertEquals(RESP_ERR_INVALID_PARAMETER, guest.hostBlob(CTX, 41, looseId, keymap.length), "not sealed: it could shrink under a mapping");
+        assertEquals(RESP_ERR_INVALID_PARAMETER, guest.hostBlob(CTX, 40, 0x1_0000_0000L + id, keymap.length), "blob_id past 32 bits");
+        assertEquals(RESP_OK_NODATA, guest.hostBlob(CTX, 40, id, 4096), "its size page-rounded");
+        assertEquals(RESP_ERR_INVALID_PARAMETER, guest.hostBlob(CTX, 42, id, keymap.length), "redeemed once");
+        assertEquals(RESP_OK_MAP_INFO, guest.mapBlob(CTX, 40, 0x100000));
+        String first = new String(guest.window.guestRead(0x100000, 0, keymap.length), StandardCharsets.US_ASCII).lines().findFirst().orElse("");
+        assertEquals("xkb_keymap {", first, "the guest reads the compositor's keymap through its mapping");
+        assertEquals(0, guest.device.state().statsSnapshot().bytesCopied());
     }
 
     @Test
@@ -377,7 +405,7 @@ class CrossDomainChannelTest {
         while (!hungUp && sent < 200) {
             int[] fds = new int[8];
             for (int i = 0; i < fds.length; i++) {
-                fds[i] = FakeCompositor.memfd("m", HELLO);
+                fds[i] = FakeCompositor.memfd("m", HELLO, 0);
             }
             s.send(ByteBuffer.wrap(HELLO), fds);
             for (int f : fds) {

@@ -70,10 +70,13 @@ final class FakeCompositor implements AutoCloseable {
         return new Received(data, java.util.Arrays.copyOf(fds, UnixSocket.countFds(fds)));
     }
 
-    static int memfd(String name, byte[] contents) throws NativeException {
-        int fd = LinuxNative.check("memfd_create", LinuxNative.memfd_create(name, LinuxNative.MFD_CLOEXEC));
-        ByteBuffer b = ByteBuffer.allocateDirect(contents.length).put(contents);
-        LinuxNative.check("write", LinuxNative.write(fd, com.sun.jna.Pointer.nativeValue(com.sun.jna.Native.getDirectBufferPointer(b)), contents.length));
+    /** A memfd holding contents, with these seals added (0: none), as a compositor makes its keymap. */
+    static int memfd(String name, byte[] contents, int seals) throws NativeException {
+        int fd = LinuxNative.check("memfd_create", LinuxNative.memfd_create(name, LinuxNative.MFD_CLOEXEC | LinuxNative.MFD_ALLOW_SEALING));
+        write(fd, contents);
+        if (seals != 0) {
+            LinuxNative.check("F_ADD_SEALS", LinuxNative.fcntl(fd, LinuxNative.F_ADD_SEALS, seals));
+        }
         return fd;
     }
 

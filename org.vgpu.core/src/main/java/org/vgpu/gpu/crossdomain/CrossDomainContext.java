@@ -268,15 +268,25 @@ final class CrossDomainContext implements RenderingContext {
         return OK;
     }
 
-    /** RESOURCE_CREATE_BLOB(HOST3D) redeems a blob_id of this context once. */
+    /**
+     * RESOURCE_CREATE_BLOB(HOST3D) redeems a blob_id of this context once: image requirements it
+     * answered, or memory the compositor passed (the keymap: blob_id = its RECEIVE identifier).
+     */
     @Override
     public HostBlob hostBlob(long blobId) {
-        return images.get(blobId);
+        HostBlob image = images.get(blobId);
+        if (image != null || blobId <= 0 || blobId > Integer.MAX_VALUE) {
+            return image;
+        }
+        Identifiers.Held held = identifiers.get((int) blobId);
+        return held != null && held.type() == ID_TYPE_VIRTGPU_BLOB ? HostBlob.ofMemory(held.fd(), held.size()) : null;
     }
 
     @Override
     public void hostBlobCreated(long blobId, int resourceId) {
-        images.remove(blobId);
+        if (images.remove(blobId) == null && blobId > 0 && blobId <= Integer.MAX_VALUE) {
+            identifiers.remove((int) blobId); // the device holds its own duplicate now
+        }
     }
 
     @Override
