@@ -100,6 +100,9 @@ final class Blobs {
         }
         long blobId = c.blobId();
         HostBlob image = slot.context == null ? null : slot.context.hostBlob(blobId);
+        if (image != null && image.fd() >= 0) {
+            return createReceived(contexts, slot, ctxId, c, image);
+        }
         if (image == null || image.width() <= 0 || image.height() <= 0 || c.size() != image.size()
                 || image.size() < (long) image.width() * image.height() * BYTES_PER_PIXEL) {
             return RESP_ERR_INVALID_PARAMETER;
@@ -131,6 +134,48 @@ final class Blobs {
         table.put(r);
         contexts.attach(ctxId, c.resourceId(), true);
         slot.context.hostBlobCreated(blobId, c.resourceId());
+        return RESP_OK_NODATA;
+    }
+
+    /**
+     * RESOURCE_CREATE_BLOB(HOST3D) of memory the context received (a compositor's keymap): the
+     * guest names it with its size or page-rounded; the resource is that memory (a duplicate fd),
+     * laid out as 4096-byte rows, charged to the quota like any blob.
+     */
+    private int createReceived(GpuContexts contexts, GpuContexts.Slot slot, int ctxId, CreateBlob c, HostBlob memory) {
+        long pages = blobAligned(memory.size());
+        if (memory.size() <= 0 || c.size() != memory.size() && c.size() != pages || pages / 4096 > Integer.MAX_VALUE) {
+            return RESP_ERR_INVALID_PARAMETER;
+        }
+        long charge = pages + ResourceTable.RESOURCE_OVERHEAD;
+        if (!table.fits(charge)) {
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
+        ResourceSpec spec = new ResourceSpec(c.resourceId(), FORMAT_B8G8R8X8, 1024, (int) (pages / 4096), true);
+        BackendSelector.Selection sel = placement.select(spec, null); // where it would live if it ever migrates
+        int fd = org.vgpu.virtio.sys.LinuxNative.fcntl(memory.fd(), org.vgpu.virtio.sys.LinuxNative.F_DUPFD_CLOEXEC, 0);
+        BackendResource store;
+        try {
+            if (sel.backend() == null || fd < 0) {
+                throw new BackendException(fd < 0 ? "no fd" : sel.reason(), true);
+            }
+            store = new ReceivedMemory(spec, fd, memory.size());
+        } catch (BackendException e) {
+            org.vgpu.virtio.sys.LinuxNative.closeQuietly(fd);
+            LOG.log(Level.DEBUG, "{0}: received memory for blob {1}: {2}", state.deviceName(), c.resourceId(), e.getMessage());
+            return fd < 0 || sel.backend() == null ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_INVALID_PARAMETER;
+        }
+        Resource r = new Resource(spec);
+        Placement.place(r, new BackendSelector.Selection(sel.backend(), "received from the context's peer"), store);
+        r.storeCharge = charge;
+        r.blob = true;
+        r.host3d = true;
+        r.blobFlags = c.flags();
+        r.blobSize = c.size();
+        table.charge(charge);
+        table.put(r);
+        contexts.attach(ctxId, c.resourceId(), true);
+        slot.context.hostBlobCreated(c.blobId(), c.resourceId());
         return RESP_OK_NODATA;
     }
 
@@ -245,6 +290,23 @@ final class Blobs {
         return done == length;
     }
 
+    /**
+     * A new close-on-exec fd of a resource's host memory, to pass to another process: a HOST3D
+     * blob's memfd, else the dma-buf its backend exports (udmabuf for a GUEST blob); -1 if none.
+     */
+    int hostFd(int resourceId) {
+        Resource r = table.get(resourceId);
+        if (r == null || r.store == null) {
+            return -1;
+        }
+        int fd = r.host3d ? r.store.mappableFd() : -1;
+        if (fd < 0) {
+            org.vgpu.gpu.spi.Dmabuf d = r.store.dmabuf();
+            fd = d == null ? -1 : d.fd();
+        }
+        return fd < 0 ? -1 : Math.max(-1, org.vgpu.virtio.sys.LinuxNative.fcntl(fd, org.vgpu.virtio.sys.LinuxNative.F_DUPFD_CLOEXEC, 0));
+    }
+
     /** RESOURCE_MAP_BLOB: maps a HOST3D MAPPABLE blob's host memory at offset of the host-visible region. */
     int map(int resourceId, long offset) {
         Resource r = table.get(resourceId);
@@ -271,7 +333,7 @@ final class Blobs {
             return RESP_ERR_UNSPEC;
         }
         try {
-            window.map(offset, fd, 0, length, true);
+            window.map(offset, fd, 0, length, !(r.store instanceof ReceivedMemory m) || m.writable());
         } catch (SharedMemoryWindow.MappingException e) {
             LOG.log(Level.DEBUG, "{0}: MAP_BLOB {1} at {2}: {3}", state.deviceName(), resourceId, offset, e.getMessage());
             return RESP_ERR_INVALID_PARAMETER;

@@ -148,7 +148,7 @@ final class CommandDispatcher {
         }
         try {
             int size = type.capsetSize((int) version);
-            return size < 0 || size > ResponseWriter.CAPSET_ROOM ? RESP_ERR_UNSPEC : out.capset(type, (int) version, size);
+            return size < 0 || size > ResponseWriter.CAPSET_ROOM ? RESP_ERR_UNSPEC : out.capset(type, (int) version, size, state::setting);
         } catch (RuntimeException e) {
             return RESP_ERR_UNSPEC; // a broken type: its capset is not sent
         }

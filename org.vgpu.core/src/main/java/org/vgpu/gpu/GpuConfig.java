@@ -30,4 +30,9 @@ public @interface GpuConfig {
             + "guests allocate HOST3D blobs that a hostmem backend holds and MAP_BLOB maps into the host-visible region. "
             + "Needs a transport with that region (the micro-VM). Off: a 2D device, as QEMU's vhost-user-gpu expects.")
     boolean cross_domain() default false;
+
+    @AttributeDefinition(name = "Wayland compositor socket", description = "The host compositor's socket that the cross-domain context's "
+            + "Wayland channels connect to (each guest channel its own connection; no guest value names another). "
+            + "Empty: $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY of the vgpu process. Channels are offered only while it is a socket.")
+    String wayland_socket() default "";
 }

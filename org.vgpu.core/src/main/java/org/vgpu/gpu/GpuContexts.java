@@ -80,7 +80,21 @@ final class GpuContexts {
 
         @Override
         public boolean writeGuest(int resourceId, long offset, ByteBuffer src, int length) {
-            return !ended && resources.contains(resourceId) && state.blobs().writeGuest(resourceId, offset, src, length);
+            synchronized (state) { // a context's own thread may write (its channel ring), the queue worker holds this lock
+                return !ended && resources.contains(resourceId) && state.blobs().writeGuest(resourceId, offset, src, length);
+            }
+        }
+
+        @Override
+        public int resourceFd(int resourceId) {
+            synchronized (state) {
+                return !ended && resources.contains(resourceId) ? state.blobs().hostFd(resourceId) : -1;
+            }
+        }
+
+        @Override
+        public String setting(String key) {
+            return state.setting(key);
         }
 
         @Override

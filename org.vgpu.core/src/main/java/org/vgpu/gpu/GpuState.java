@@ -50,6 +50,7 @@ public final class GpuState {
     /** The context table; contexts exist only while the device offers a context type. */
     private final GpuContexts contexts;
     private final boolean crossDomain;
+    private final GpuSettings settings;
     /** The context types present (services), in the order they came. */
     private final List<ContextType> types = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The capsets offered; fixed once the driver acked features after a reset (frozen), until the next reset. */
@@ -63,6 +64,7 @@ public final class GpuState {
 
     public GpuState(GpuSettings settings, BackendSelector selector, ContextType... contextTypes) {
         this.deviceName = settings.name();
+        this.settings = settings;
         this.crossDomain = settings.crossDomain();
         this.types.addAll(List.of(contextTypes));
         this.contexts = new GpuContexts(this);
@@ -77,6 +79,11 @@ public final class GpuState {
 
     public String deviceName() {
         return deviceName;
+    }
+
+    /** A device setting for context types (see {@link GpuSettings#setting}). */
+    String setting(String key) {
+        return settings.setting(key);
     }
 
     /** The guest memory of the current activation (null when inactive). */

@@ -91,13 +91,13 @@ final class ResponseWriter {
     }
 
     /** GET_CAPSET: a context type's capset of a version, size bytes (at most {@link #CAPSET_ROOM}). */
-    int capset(org.vgpu.gpu.context.ContextType type, int version, int size) {
+    int capset(org.vgpu.gpu.context.ContextType type, int version, int size, org.vgpu.gpu.context.DeviceSettings device) {
         ByteBuffer body = out.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         body.clear().position(HDR_SIZE).limit(HDR_SIZE + size);
         for (int i = HDR_SIZE; i < HDR_SIZE + size; i++) {
             out.put(i, (byte) 0);
         }
-        type.writeCapset(version, body);
+        type.writeCapset(version, body, device);
         capsetLength = size;
         return RESP_OK_CAPSET;
     }

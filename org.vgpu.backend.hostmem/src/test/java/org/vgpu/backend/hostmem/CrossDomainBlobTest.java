@@ -27,7 +27,7 @@ class CrossDomainBlobTest {
     static final int XR24 = PixelFormat.B8G8R8X8.drmFourcc();
     static final long WINDOW = 1L << 30;
 
-    final GpuHarness h = new GpuHarness(new GpuSettings("xd", 1, 640, 480, 64 << 20).withCrossDomain(true), 16 << 20);
+    final GpuHarness h = new GpuHarness(new GpuSettings("xd", 1, 640, 480, 64 << 20).withCrossDomain(true).withWaylandSocket("/nonexistent/wayland-0"), 16 << 20);
     final FakeHostVisibleWindow window = new FakeHostVisibleWindow(WINDOW);
     long[] ringPages;
 

@@ -31,7 +31,8 @@ final class FakeHostVisibleWindow implements SharedMemoryWindow {
 
     @Override
     public void map(long offset, int fd, long fdOffset, long length, boolean writable) throws MappingException {
-        long a = LinuxNative.mmap(0, length, LinuxNative.PROT_READ | LinuxNative.PROT_WRITE, LinuxNative.MAP_SHARED, fd, fdOffset);
+        int prot = writable ? LinuxNative.PROT_READ | LinuxNative.PROT_WRITE : LinuxNative.PROT_READ;
+        long a = LinuxNative.mmap(0, length, prot, LinuxNative.MAP_SHARED, fd, fdOffset);
         if (a == LinuxNative.MAP_FAILED) {
             throw new MappingException("mmap: errno " + LinuxNative.errno());
         }
@@ -45,6 +46,11 @@ final class FakeHostVisibleWindow implements SharedMemoryWindow {
             throw new MappingException("no map of " + length + " bytes at " + offset);
         }
         LinuxNative.munmap(m[0], m[1]);
+    }
+
+    /** The guest reads length bytes at byte offset `at` of the blob it mapped at windowOffset. */
+    byte[] guestRead(long windowOffset, long at, int length) {
+        return new com.sun.jna.Pointer(maps.get(windowOffset)[0]).getByteArray(at, length);
     }
 
     /** The guest writes a le32 at byte offset `at` of the blob it mapped at windowOffset. */

@@ -31,6 +31,14 @@ public interface ContextType {
     void writeCapset(int version, ByteBuffer dst);
 
     /**
+     * Writes the capset of a version as {@link #writeCapset(int, ByteBuffer)} does, for a device
+     * whose settings may change what it says (e.g. which channels it offers).
+     */
+    default void writeCapset(int version, ByteBuffer dst, DeviceSettings device) {
+        writeCapset(version, dst);
+    }
+
+    /**
      * CTX_CREATE with this capset: a new context, or null to refuse it (the guest gets
      * ERR_INVALID_PARAMETER). The host stays valid until {@link RenderingContext#destroy}.
      */

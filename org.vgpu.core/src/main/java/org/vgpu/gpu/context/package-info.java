@@ -6,7 +6,9 @@
  * {@link org.vgpu.gpu.context.ContextHost}: checked access to its resources' guest pages and a
  * fence signal callable from any thread. A type may also render the device's 3D resources
  * ({@link org.vgpu.gpu.context.ResourceRenderer}, since 1.1). A context type bundle may come and
- * go while guests run.
+ * go while guests run. Also 1.1.0: {@link org.vgpu.gpu.context.DeviceSettings} (a device's settings,
+ * for capsets and contexts), {@link org.vgpu.gpu.context.ContextHost#resourceFd} (a resource's host
+ * fd, to pass to a peer) and writeGuest from any thread.
  */
 @Export
 @Version("1.1.0")

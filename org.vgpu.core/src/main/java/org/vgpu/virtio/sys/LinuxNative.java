@@ -103,6 +103,9 @@ public final class LinuxNative {
 
     public static native int eventfd(int initval, int flags);
 
+    /** pipe2(2): fds[0] the read end, fds[1] the write end. */
+    public static native int pipe2(int[] fds, int flags);
+
     /** ioctl with a pointer or integer argument. */
     public static native int ioctl(int fd, long request, long arg);
 
