@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class XViewer implements AutoCloseable {
     private static final long TOOL_SECONDS = 30;
+    /** The viewer's start and first frame inside the TCG host VM (libraries over 9p) take long. */
+    private static final long VIEWER_SECONDS = 120;
     private final Path dir;
     private final List<Process> started = new ArrayList<>();
     private String display;
@@ -40,7 +42,7 @@ final class XViewer implements AutoCloseable {
         ScenarioSupport.check(line != null && line.matches("\\d+"), "Xvfb reports its display: " + Files.readString(dir.resolve("xvfb.log")));
         display = ":" + line;
         start("vncviewer", "xtigervncviewer", "-Shared", "-PreferredEncoding=ZRLE", "127.0.0.1::" + port);
-        window = run("xdotool-search", "xdotool", "search", "--sync", "--onlyvisible", "--name", "vgpu " + device)
+        window = run("xdotool-search", VIEWER_SECONDS, "xdotool", "search", "--sync", "--onlyvisible", "--name", "vgpu " + device)
                 .lines().reduce((a, b) -> b).orElseThrow();
         run("xdotool-focus", "xdotool", "windowfocus", "--sync", window);
     }
@@ -74,11 +76,15 @@ final class XViewer implements AutoCloseable {
     }
 
     private String run(String name, String... command) throws Exception {
+        return run(name, TOOL_SECONDS, command);
+    }
+
+    private String run(String name, long seconds, String... command) throws Exception {
         Process p = start(name, command);
         String what = String.join(" ", command);
-        if (!p.waitFor(TOOL_SECONDS, TimeUnit.SECONDS)) {
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError(what + " did not finish in " + TOOL_SECONDS + " s: " + log(name) + "; vncviewer: " + log("vncviewer"));
+            throw new AssertionError(what + " did not finish in " + seconds + " s: " + log(name) + "; vncviewer: " + log("vncviewer") + "; Xvfb: " + log("xvfb"));
         }
         started.remove(p);
         ScenarioSupport.check(p.exitValue() == 0, what + " exits 0: " + log(name) + "; vncviewer: " + log("vncviewer"));
