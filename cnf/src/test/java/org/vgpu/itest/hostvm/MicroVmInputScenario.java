@@ -3,10 +3,15 @@ package org.vgpu.itest.hostvm;
 import static org.vgpu.itest.hostvm.ScenarioSupport.check;
 import static org.vgpu.itest.hostvm.ScenarioSupport.fact;
 
+import java.io.RandomAccessFile;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,27 +27,41 @@ import org.vgpu.itest.guest.GuestSetup;
  * Through the control socket this sends keys, pointer positions, a click and wheel steps with
  * vgpu:input and checks that the guest read exactly those codes and scaled positions, that the
  * LED reached keyboard0's status (vgpu:devices) and that the platform exits 0 with the guest.
+ * Then a real VNC client on the platform's --vnc server (TigerVNC's vncviewer under Xvfb, driven by
+ * xdotool, {@link XViewer}): the keys typed into it and a click in its window must reach the guest
+ * as the exact evdev codes and the click's position scaled to the scanout. With --bench it times
+ * {@value #BENCH_EVENTS} vgpu:input key injections until the guest's line for each is on the console.
  */
 public final class MicroVmInputScenario {
     static final Duration BOOT = Duration.ofSeconds(240);
     static final Duration EVENTS = Duration.ofSeconds(60);
     static final String KEYBOARD = "vgpu keyboard keyboard0";
     static final String TABLET = "vgpu tablet tablet0";
+    static final int BENCH_EVENTS = 50;
+    /** Where the viewer clicks, in its window (the scanout 1:1): not where the shell's moves left the tablet. */
+    static final int CLICK_X = 300, CLICK_Y = 200;
     private static final Pattern EVENT = Pattern.compile("VGPU-EV (.+) (KEY|ABS|REL) (\\d+) (-?\\d+)\\s*$");
 
     private final Path work;
     private final Path control;
     private final Path log;
+    private final boolean bench;
+    private final int vncPort;
     private Process vgpu;
 
-    private MicroVmInputScenario(Path work) {
+    private MicroVmInputScenario(Path work, boolean bench) throws Exception {
         this.work = work;
+        this.bench = bench;
+        try (ServerSocket s = new ServerSocket(0)) { // a free loopback port for the --vnc server
+            this.vncPort = s.getLocalPort();
+        }
         this.control = work.resolve("control.sock");
         this.log = work.resolve("vgpu.log");
     }
 
     public static void main(String[] args) throws Exception {
-        MicroVmInputScenario s = new MicroVmInputScenario(Files.createTempDirectory("vgpu-input"));
+        MicroVmInputScenario s = new MicroVmInputScenario(Files.createTempDirectory("vgpu-input"),
+                Arrays.asList(args).contains("--bench"));
         ScenarioSupport.runAsMain(s::run, "vgpu log (guest console and platform)",
                 () -> System.out.println(ScenarioSupport.readLog(s.log)), () -> s.vgpu);
     }
@@ -91,25 +110,139 @@ public final class MicroVmInputScenario {
                     device + " is active on virtio-mmio");
         }
 
-        shell("vgpu:input keyboard0 key esc");
-        awaitLog("VGPU-INPUT-DONE", EVENTS);
-
-        List<String> events = ConsoleLines.complete(ScenarioSupport.readLog(this.log)).stream()
-                .map(EVENT::matcher).filter(Matcher::find).map(m -> m.group(1) + ": " + m.group(2) + " " + m.group(3) + " " + m.group(4)).toList();
+        // Everything the guest printed so far came from the shell's injections.
+        String shellPart = lineStart(ScenarioSupport.readLog(this.log));
+        List<String> events = events(shellPart);
         fact("guest-events", String.join("\n", events));
-        List<String> keyboard = events.stream().filter(e -> e.startsWith(KEYBOARD + ":")).map(e -> e.substring(KEYBOARD.length() + 2)).toList();
-        List<String> tablet = events.stream().filter(e -> e.startsWith(TABLET + ":")).map(e -> e.substring(TABLET.length() + 2)).toList();
-        check(keyboard.equals(List.of("KEY 30 1", "KEY 30 0", "KEY 2 1", "KEY 2 0", "KEY 44 1", "KEY 44 0", "KEY 1 1", "KEY 1 0")),
+        List<String> keyboard = of(KEYBOARD, events);
+        List<String> tablet = of(TABLET, events);
+        check(keyboard.equals(List.of("KEY 30 1", "KEY 30 0", "KEY 2 1", "KEY 2 0", "KEY 44 1", "KEY 44 0")),
                 "the guest read the keyboard's keys exactly: " + keyboard);
         // 640/1280 and 400/800 of 32767 is 16383; 100 * 32767 / 1280 = 2559, 700 * 32767 / 800 = 28671
         check(tablet.equals(List.of("ABS 0 16383", "ABS 1 16383", "ABS 0 2559", "ABS 1 28671", "KEY 273 1", "KEY 273 0", "REL 8 -2")),
                 "the guest read the tablet's scaled positions, button and wheel exactly: " + tablet);
+
+        typeAndClickInARealViewer(shellPart.length());
+        if (bench) {
+            benchInjectToRead();
+        }
+
+        shell("vgpu:input keyboard0 key esc");
+        awaitLog("VGPU-INPUT-DONE", EVENTS);
+        List<String> keyboardAll = of(KEYBOARD, events(ScenarioSupport.readLog(this.log)));
+        check(keyboardAll.subList(keyboardAll.size() - 2, keyboardAll.size()).equals(List.of("KEY 1 1", "KEY 1 0")),
+                "the guest read Escape last: " + keyboardAll);
 
         String ended = awaitLog("vm: POWER_OFF", Duration.ofSeconds(120));
         fact("vm-end", ended);
         check(vgpu.waitFor(30, TimeUnit.SECONDS), "the platform stops after the guest's power-off");
         fact("vgpu-exit-status", vgpu.exitValue());
         check(vgpu.exitValue() == 0, "vgpu exits 0 after the power-off");
+    }
+
+    /**
+     * TigerVNC's vncviewer on the --vnc server: "a", "1" and Return typed into it must reach the
+     * guest as exactly KEY_A, KEY_1, KEY_ENTER pressed and released, and a click at (CLICK_X,
+     * CLICK_Y) of its window as the tablet's ABS_X/ABS_Y scaled to the scanout (x * 32767 / width,
+     * as the tablet scales) followed by BTN_LEFT pressed and released.
+     */
+    private void typeAndClickInARealViewer(int from) throws Exception {
+        String displays = shell("vgpu:displays");
+        fact("displays", displays);
+        Matcher size = Pattern.compile("vnc 127\\.0\\.0\\.1:" + vncPort + " gpu0 scanout 0 (\\d+)x(\\d+)").matcher(displays);
+        check(size.find(), "vgpu:displays lists the --vnc server on 127.0.0.1:" + vncPort + " for gpu0");
+        int width = Integer.parseInt(size.group(1)), height = Integer.parseInt(size.group(2));
+        check(width > CLICK_X && height > CLICK_Y, "the scanout (" + width + "x" + height + ") holds the click position");
+        check(displays.contains("input keyboard0 (KEYBOARD)") && displays.contains("input tablet0 (TABLET)"),
+                "the VNC server sends its input to keyboard0 and tablet0");
+        try (XViewer viewer = new XViewer(work)) {
+            viewer.start(vncPort, "gpu0");
+            String window = viewer.windowSize();
+            fact("viewer-window", window);
+            check(window.equals(width + "x" + height), "the viewer shows the scanout 1:1 (window " + window + ", scanout " + width + "x" + height + ")");
+            viewer.keys("a", "1", "Return");
+            awaitLog("VGPU-EV " + KEYBOARD + " KEY 28 0", EVENTS);
+            viewer.clickAt(CLICK_X, CLICK_Y);
+            awaitLog("VGPU-EV " + TABLET + " KEY 272 0", EVENTS);
+        }
+        String vncPart = lineStart(ScenarioSupport.readLog(this.log)).substring(from);
+        List<String> events = events(vncPart);
+        fact("guest-events-from-vnc", String.join("\n", events));
+        List<String> keyboard = of(KEYBOARD, events);
+        check(keyboard.equals(List.of("KEY 30 1", "KEY 30 0", "KEY 2 1", "KEY 2 0", "KEY 28 1", "KEY 28 0")),
+                "the guest read the keys typed in vncviewer exactly: " + keyboard);
+        List<String> tablet = of(TABLET, events);
+        List<String> click = List.of("ABS 0 " + (long) CLICK_X * 32767 / width, "ABS 1 " + (long) CLICK_Y * 32767 / height, "KEY 272 1", "KEY 272 0");
+        // The viewer may report where the X pointer was before xdotool moved it: only the last move counts.
+        check(tablet.size() >= 4 && tablet.subList(tablet.size() - 4, tablet.size()).equals(click),
+                "the guest read the click in vncviewer at its scaled position " + click + ": " + tablet);
+        check(tablet.stream().noneMatch(e -> e.startsWith("REL") || e.startsWith("KEY") && !e.startsWith("KEY 272")),
+                "the viewer sent no wheel and no other button: " + tablet);
+    }
+
+    /**
+     * Event latency from the shell's inject to the guest's read: BENCH_EVENTS vgpu:input key
+     * injections over the control socket (KEY_B, pressed and released in turn), each timed from
+     * before the command is sent until the guest's line for that event is complete in the console
+     * log (the guest's read, its print and the serial console's way to the log included).
+     */
+    private void benchInjectToRead() throws Exception {
+        long[] nanos = new long[BENCH_EVENTS];
+        for (int i = 0; i < BENCH_EVENTS; i++) {
+            boolean press = i % 2 == 0;
+            long from = Files.size(log);
+            long start = System.nanoTime();
+            shell("vgpu:input keyboard0 key KEY_B " + (press ? "press" : "release"));
+            awaitFast(from, "VGPU-EV " + KEYBOARD + " KEY 48 " + (press ? 1 : 0), start + EVENTS.toNanos());
+            nanos[i] = System.nanoTime() - start;
+        }
+        Arrays.sort(nanos);
+        fact("bench-inject-to-guest-read-events", BENCH_EVENTS);
+        fact("bench-inject-to-guest-read-p50-ms", String.format("%.2f", nanos[BENCH_EVENTS / 2] / 1e6));
+        fact("bench-inject-to-guest-read-p99-ms", String.format("%.2f", nanos[(int) Math.ceil(BENCH_EVENTS * 0.99) - 1] / 1e6));
+        fact("bench-inject-to-guest-read-max-ms", String.format("%.2f", nanos[BENCH_EVENTS - 1] / 1e6));
+    }
+
+    /** Polls the log from byte offset from (every 0.2 ms, not 250 ms as awaitLog) until a line ends with marker. */
+    private void awaitFast(long from, String marker, long deadline) throws Exception {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            StringBuilder seen = new StringBuilder();
+            long at = from;
+            byte[] buffer = new byte[8192];
+            while (true) {
+                file.seek(at);
+                int n;
+                while ((n = file.read(buffer)) > 0) {
+                    seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                    at += n;
+                }
+                for (int i = seen.indexOf(marker); i >= 0; i = seen.indexOf(marker, i + 1)) {
+                    int end = i + marker.length();
+                    if (end < seen.length() && (seen.charAt(end) == '\r' || seen.charAt(end) == '\n')) {
+                        return;
+                    }
+                }
+                check(System.nanoTime() < deadline, "no '" + marker + "' within " + EVENTS.toSeconds() + " s of its injection");
+                check(vgpu.isAlive(), "vgpu exited before " + marker);
+                LockSupport.parkNanos(200_000);
+            }
+        }
+    }
+
+    /** The log up to its last complete line: a cut that never splits a line. */
+    private static String lineStart(String log) {
+        return log.substring(0, log.lastIndexOf('\n') + 1);
+    }
+
+    /** The guest's VGPU-EV lines in a piece of the log, as "DEVICE: TYPE CODE VALUE". */
+    private static List<String> events(String log) {
+        return ConsoleLines.complete(log).stream()
+                .map(EVENT::matcher).filter(Matcher::find).map(m -> m.group(1) + ": " + m.group(2) + " " + m.group(3) + " " + m.group(4)).toList();
+    }
+
+    /** One device's events, without its name. */
+    private static List<String> of(String device, List<String> events) {
+        return events.stream().filter(e -> e.startsWith(device + ":")).map(e -> e.substring(device.length() + 2)).toList();
     }
 
     /** The vgpu:devices row of one device. */
@@ -123,7 +256,8 @@ public final class MicroVmInputScenario {
         vgpu = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
                 "-Dvgpu.control.socket=" + control,
                 "-Dvgpu.vm.kernel=" + GuestSetup.kernel(), "-Dvgpu.vm.initrd=" + GuestSetup.initramfs(),
-                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=input vgpu.inputs=2 vgpu.hold=150", "-Dvgpu.vm.memory=512M",
+                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=input vgpu.inputs=2 vgpu.hold=200", "-Dvgpu.vm.memory=512M",
+                "-Dvgpu.vnc=127.0.0.1:" + vncPort,
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
                 "-jar", root.resolve("cnf/target/vgpu.jar").toString())
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
