@@ -63,8 +63,7 @@ class ContextHotLoadIT {
             SampleBundle.writeContextType(context, jar);
             assertTrue(awaitType(true), "the dropped bundle's ContextType did not appear");
             assertEquals(0L, device.offeredFeatures() & 0x11, "offered only after the next reset");
-            device.reset();
-            assertEquals(0x11L, device.offeredFeatures() & 0x11, "VIRGL + CONTEXT_INIT");
+            assertEquals(0x11L, DeviceQueue.resetUntilOffered(device, 0x11, 0x11), "VIRGL + CONTEXT_INIT after a reset");
             assertEquals(1, DeviceQueue.config(device, 12), "num_capsets");
             mem.addRegion(MemoryRegion.anonymous(DeviceQueue.BASE, 1 << 16));
             queue = new DeviceQueue(device, mem);
@@ -106,7 +105,6 @@ class ContextHotLoadIT {
             List<ServiceReference<ContextType>> refs = List.copyOf(context.getServiceReferences(ContextType.class, null));
             boolean found = refs.stream().anyMatch(r -> "org.vgpu.itest.sample.context".equals(r.getBundle().getSymbolicName()));
             if (found == present) {
-                Thread.sleep(200); // DS binds it to the device after registering it
                 return true;
             }
             Thread.sleep(100);

@@ -93,6 +93,23 @@ public final class DeviceQueue {
         return null;
     }
 
+    /**
+     * Resets the device until it offers {@code expected} under {@code mask} (up to 20 s) and returns
+     * the last offer. A context type's service is visible in the registry a moment before DS has
+     * bound it to the device, and the offer is fixed at each reset, so one reset may come too early.
+     */
+    public static long resetUntilOffered(VirtioDevice device, long mask, long expected) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (true) {
+            device.reset();
+            long offered = device.offeredFeatures() & mask;
+            if (offered == expected || System.currentTimeMillis() > deadline) {
+                return offered;
+            }
+            Thread.sleep(50);
+        }
+    }
+
     /** A le32 of the device's config space. */
     public static int config(VirtioDevice device, int offset) {
         ByteBuffer b = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
