@@ -113,28 +113,18 @@ final class Blobs {
         }
         ResourceSpec spec = new ResourceSpec(c.resourceId(), image.format(), image.width(), image.height(), true);
         BackendSelector.Selection sel = placement.select(spec, null);
+        if (sel.backend() == null) {
+            LOG.log(Level.DEBUG, "{0}: no host memory for blob {1}: {2}", state.deviceName(), c.resourceId(), sel.reason());
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
         BackendResource store;
         try {
-            if (sel.backend() == null) {
-                throw new BackendException(sel.reason(), true);
-            }
             store = sel.backend().create(spec);
         } catch (BackendException e) {
             LOG.log(Level.DEBUG, "{0}: no host memory for blob {1}: {2}", state.deviceName(), c.resourceId(), e.getMessage());
             return RESP_ERR_OUT_OF_MEMORY;
         }
-        Resource r = new Resource(spec);
-        Placement.place(r, sel, store);
-        r.storeCharge = charge;
-        r.blob = true;
-        r.host3d = true;
-        r.blobFlags = c.flags();
-        r.blobSize = c.size();
-        table.charge(charge);
-        table.put(r);
-        contexts.attach(ctxId, c.resourceId(), true);
-        slot.context.hostBlobCreated(blobId, c.resourceId());
-        return RESP_OK_NODATA;
+        return registerHost3d(contexts, slot, ctxId, c, spec, sel, store, charge);
     }
 
     /**
@@ -153,20 +143,30 @@ final class Blobs {
         }
         ResourceSpec spec = new ResourceSpec(c.resourceId(), FORMAT_B8G8R8X8, 1024, (int) (pages / 4096), true);
         BackendSelector.Selection sel = placement.select(spec, null); // where it would live if it ever migrates
+        if (sel.backend() == null) {
+            LOG.log(Level.DEBUG, "{0}: received memory for blob {1}: {2}", state.deviceName(), c.resourceId(), sel.reason());
+            return RESP_ERR_OUT_OF_MEMORY;
+        }
         int fd = org.vgpu.virtio.sys.LinuxNative.fcntl(memory.fd(), org.vgpu.virtio.sys.LinuxNative.F_DUPFD_CLOEXEC, 0);
+        if (fd < 0) {
+            return RESP_ERR_OUT_OF_MEMORY; // EMFILE
+        }
         BackendResource store;
         try {
-            if (sel.backend() == null || fd < 0) {
-                throw new BackendException(fd < 0 ? "no fd" : sel.reason(), true);
-            }
-            store = new ReceivedMemory(spec, fd, memory.size());
+            store = ReceivedMemory.of(spec, fd, memory.size()); // owns fd from here, closed on failure too
         } catch (BackendException e) {
-            org.vgpu.virtio.sys.LinuxNative.closeQuietly(fd);
             LOG.log(Level.DEBUG, "{0}: received memory for blob {1}: {2}", state.deviceName(), c.resourceId(), e.getMessage());
-            return fd < 0 || sel.backend() == null ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_INVALID_PARAMETER;
+            return e.outOfMemory() ? RESP_ERR_OUT_OF_MEMORY : RESP_ERR_INVALID_PARAMETER;
         }
+        return registerHost3d(contexts, slot, ctxId, c, spec,
+                new BackendSelector.Selection(sel.backend(), "received from the context's peer"), store, charge);
+    }
+
+    /** A created HOST3D blob into the table, charged, attached to its context, and the context told. */
+    private int registerHost3d(GpuContexts contexts, GpuContexts.Slot slot, int ctxId, CreateBlob c, ResourceSpec spec,
+            BackendSelector.Selection sel, BackendResource store, long charge) {
         Resource r = new Resource(spec);
-        Placement.place(r, new BackendSelector.Selection(sel.backend(), "received from the context's peer"), store);
+        Placement.place(r, sel, store);
         r.storeCharge = charge;
         r.blob = true;
         r.host3d = true;

@@ -46,8 +46,10 @@ public final class HostmemBackend implements ResourceBackend {
             throw new BackendException("hostmem: " + probe(spec, null).reason(), false);
         }
         try {
-            return new HostMemoryResource(spec);
+            return HostMemoryResource.create(spec);
         } catch (NativeException e) {
+            throw new BackendException("hostmem: " + e.getMessage(), true);
+        } catch (BackendException e) {
             throw new BackendException("hostmem: " + e.getMessage(), true);
         }
     }
