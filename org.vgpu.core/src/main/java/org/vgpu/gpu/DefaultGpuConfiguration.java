@@ -9,7 +9,6 @@ import java.util.Set;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -17,6 +16,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.vgpu.virtio.runtime.DefaultDeviceConfiguration;
 
 /**
  * gpu0, the device a fresh runtime serves: this component keeps the factory configuration
@@ -31,16 +31,15 @@ public final class DefaultGpuConfiguration {
     public static final String PID = "org.vgpu.gpu.default";
     static final String NAME = "gpu0";
     static final String ENABLED = "enabled";
-    /** Marks the factory configuration as this component's. */
-    static final String SOURCE = "vgpu.source";
+    static final String SOURCE = DefaultDeviceConfiguration.SOURCE;
     /** Changed live by the device; every other key needs a new instance. */
     private static final Set<String> LIVE_KEYS = Set.of("width", "height");
 
-    private final ConfigurationAdmin configAdmin;
+    private final DefaultDeviceConfiguration gpu0;
 
     @Activate
     public DefaultGpuConfiguration(@Reference ConfigurationAdmin configAdmin, Map<String, Object> properties) throws IOException {
-        this.configAdmin = configAdmin;
+        this.gpu0 = new DefaultDeviceConfiguration(configAdmin, GpuDeviceComponent.FACTORY_PID, NAME, PID);
         apply(properties);
     }
 
@@ -52,33 +51,14 @@ public final class DefaultGpuConfiguration {
     /** Disabled (or ConfigAdmin going): gpu0 goes. Not when the bundle or framework stops: that removes it anyway. */
     @Deactivate
     void deactivate(BundleContext context) throws IOException {
-        if (context.getBundle().getState() != Bundle.ACTIVE) {
-            return;
+        if (context.getBundle().getState() == Bundle.ACTIVE) {
+            gpu0.remove();
         }
-        Configuration c = gpu0();
-        if (ours(c.getProperties())) {
-            c.delete();
-        }
-    }
-
-    private Configuration gpu0() throws IOException {
-        return configAdmin.getFactoryConfiguration(GpuDeviceComponent.FACTORY_PID, NAME, "?");
-    }
-
-    private static boolean ours(Dictionary<String, Object> props) {
-        return props != null && PID.equals(props.get(SOURCE));
     }
 
     private void apply(Map<String, Object> properties) throws IOException {
-        Configuration c = gpu0();
-        Dictionary<String, Object> existing = c.getProperties();
-        if (existing != null && !ours(existing)) {
-            return; // configured explicitly: not ours to change
-        }
         if (!Boolean.parseBoolean(String.valueOf(properties.getOrDefault(ENABLED, "true")))) {
-            if (existing != null) {
-                c.delete();
-            }
+            gpu0.keep(null, null);
             return;
         }
         Hashtable<String, Object> wanted = new Hashtable<>();
@@ -88,12 +68,8 @@ public final class DefaultGpuConfiguration {
                 wanted.put(k, v);
             }
         });
-        wanted.put(SOURCE, PID);
-        if (existing != null && !sameExceptLive(existing, wanted)) {
-            c.delete(); // the device takes only the mode live: a new instance
-            c = gpu0();
-        }
-        c.updateIfDifferent(wanted);
+        // the device takes only the mode live: any other change makes a new instance
+        gpu0.keep(wanted, (existing, w) -> !sameExceptLive(existing, w));
     }
 
     /** The keys that go to the device: all but the component's, ConfigAdmin's and fileinstall's own and "enabled". */

@@ -1,14 +1,11 @@
 package org.vgpu.device.input;
 
 import java.io.IOException;
-import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Map;
-import java.util.Objects;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -16,6 +13,7 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.vgpu.virtio.runtime.DefaultDeviceConfiguration;
 
 /**
  * keyboard0 and tablet0 for gpu0, the input a fresh runtime serves: this component keeps the
@@ -29,14 +27,14 @@ public final class DefaultInputConfiguration {
     public static final String PID = "org.vgpu.input.default";
     static final String KEYBOARD = "keyboard0";
     static final String TABLET = "tablet0";
-    /** Marks a factory configuration as this component's. */
-    static final String SOURCE = "vgpu.source";
 
-    private final ConfigurationAdmin configAdmin;
+    private final DefaultDeviceConfiguration keyboard;
+    private final DefaultDeviceConfiguration tablet;
 
     @Activate
     public DefaultInputConfiguration(@Reference ConfigurationAdmin configAdmin, Map<String, Object> properties) throws IOException {
-        this.configAdmin = configAdmin;
+        this.keyboard = new DefaultDeviceConfiguration(configAdmin, InputDeviceComponent.FACTORY_PID, KEYBOARD, PID);
+        this.tablet = new DefaultDeviceConfiguration(configAdmin, InputDeviceComponent.FACTORY_PID, TABLET, PID);
         apply(properties);
     }
 
@@ -48,55 +46,28 @@ public final class DefaultInputConfiguration {
     /** Disabled (or ConfigAdmin going): the defaults go. Not when the bundle or framework stops: that removes them anyway. */
     @Deactivate
     void deactivate(BundleContext context) throws IOException {
-        if (context.getBundle().getState() != Bundle.ACTIVE) {
-            return;
-        }
-        for (String name : new String[] {KEYBOARD, TABLET}) {
-            Configuration c = factoryConfiguration(name);
-            if (ours(c.getProperties())) {
-                c.delete();
-            }
+        if (context.getBundle().getState() == Bundle.ACTIVE) {
+            keyboard.remove();
+            tablet.remove();
         }
     }
 
     private void apply(Map<String, Object> properties) throws IOException {
         boolean enabled = flag(properties, "enabled");
         String display = String.valueOf(properties.getOrDefault("display", "gpu0"));
-        keep(KEYBOARD, "keyboard", enabled && flag(properties, "keyboard"), display);
-        keep(TABLET, "tablet", enabled && flag(properties, "tablet"), display);
+        keyboard.keep(enabled && flag(properties, "keyboard") ? device(KEYBOARD, "keyboard", display) : null, (existing, wanted) -> false);
+        tablet.keep(enabled && flag(properties, "tablet") ? device(TABLET, "tablet", display) : null, (existing, wanted) -> false);
     }
 
     private static boolean flag(Map<String, Object> properties, String key) {
         return Boolean.parseBoolean(String.valueOf(properties.getOrDefault(key, "true")));
     }
 
-    private void keep(String name, String kind, boolean wanted, String display) throws IOException {
-        Configuration c = factoryConfiguration(name);
-        Dictionary<String, Object> existing = c.getProperties();
-        if (existing != null && !ours(existing)) {
-            return; // configured explicitly: not ours to change
-        }
-        if (!wanted) {
-            if (existing != null) {
-                c.delete();
-            }
-            return;
-        }
+    private static Hashtable<String, Object> device(String name, String kind, String display) {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(org.vgpu.virtio.api.VirtioDevice.PROP_NAME, name);
         props.put("kind", kind);
         props.put("display", display);
-        props.put(SOURCE, PID);
-        if (existing == null || !Objects.equals(existing.get("display"), display)) {
-            c.updateIfDifferent(props);
-        }
-    }
-
-    private Configuration factoryConfiguration(String name) throws IOException {
-        return configAdmin.getFactoryConfiguration(InputDeviceComponent.FACTORY_PID, name, "?");
-    }
-
-    private static boolean ours(Dictionary<String, Object> props) {
-        return props != null && PID.equals(props.get(SOURCE));
+        return props;
     }
 }
