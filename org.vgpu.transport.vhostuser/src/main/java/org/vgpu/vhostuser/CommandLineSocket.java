@@ -14,7 +14,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /**
  * Turns the launcher's {@code --socket-path} / {@code --fd} (framework properties
- * vgpu.socket.path / vgpu.socket.fd) into a vhost-user factory configuration named "cli",
+ * vgpu.socket.path / vgpu.socket.fd, with vgpu.socket.device and vgpu.socket.queue.poll.us) into a
+ * vhost-user factory configuration named "cli",
  * so the command line and ConfigAdmin files configure sockets the same way.
  */
 @Component(immediate = true)
@@ -22,6 +23,7 @@ public final class CommandLineSocket {
     static final String PATH_PROPERTY = "vgpu.socket.path";
     static final String FD_PROPERTY = "vgpu.socket.fd";
     static final String DEVICE_PROPERTY = "vgpu.socket.device";
+    static final String POLL_PROPERTY = "vgpu.socket.queue.poll.us";
     private static final System.Logger LOG = System.getLogger(CommandLineSocket.class.getName());
 
     @Activate
@@ -42,6 +44,10 @@ public final class CommandLineSocket {
             props.put("fd", Integer.parseInt(fd.trim()));
         } else {
             props.put("socket.path", path);
+        }
+        String poll = context.getProperty(POLL_PROPERTY);
+        if (poll != null && !poll.isBlank()) {
+            props.put("queue.poll.us", Integer.parseInt(poll.trim()));
         }
         cli.updateIfDifferent(props);
         LOG.log(Level.INFO, "vhost-user socket from the command line: " + props);

@@ -53,6 +53,7 @@ final class VhostUserConnection implements AutoCloseable {
     private QueueWorker worker;
     private volatile BackendChannel backendChannel;
     private final long hostVisibleBytes;
+    private final long maxPollNanos;
     private final long offeredProtocolFeatures;
     private volatile boolean broken;
     private volatile String state = "connected";
@@ -65,12 +66,17 @@ final class VhostUserConnection implements AutoCloseable {
     }
 
     VhostUserConnection(String name, UnixSocket socket, VirtioDevice device, DisplayChannelHandler displayHandler) {
-        this(name, socket, device, displayHandler, 0);
+        this(name, socket, device, displayHandler, 0, 0);
     }
 
-    /** hostVisibleBytes > 0: the device gets shared memory region 1 of that size through SHMEM_MAP (protocol feature SHMEM). */
-    VhostUserConnection(String name, UnixSocket socket, VirtioDevice device, DisplayChannelHandler displayHandler, long hostVisibleBytes) {
+    /**
+     * hostVisibleBytes > 0: the device gets shared memory region 1 of that size through SHMEM_MAP
+     * (protocol feature SHMEM); maxPollNanos: the queue worker's busy-poll maximum (0: none).
+     */
+    VhostUserConnection(String name, UnixSocket socket, VirtioDevice device, DisplayChannelHandler displayHandler, long hostVisibleBytes,
+            long maxPollNanos) {
         this.hostVisibleBytes = hostVisibleBytes;
+        this.maxPollNanos = maxPollNanos;
         this.offeredProtocolFeatures = OFFERED_PROTOCOL_FEATURES | (hostVisibleBytes > 0 ? 1L << PF_SHMEM : 0);
         this.name = name;
         this.channel = new MessageChannel(socket);
@@ -446,7 +452,7 @@ final class VhostUserConnection implements AutoCloseable {
         DeviceActivation activation = new BasicActivation(memory, queues, interrupt, this::needsReset, name, sharedMemory());
         try {
             device.activate(activation);
-            worker = new QueueWorker(device, activation, kicks);
+            worker = new QueueWorker(device, activation, kicks, maxPollNanos);
             worker.start();
             state = "active";
             LOG.log(Level.INFO, name + ": device " + device.name() + " started");

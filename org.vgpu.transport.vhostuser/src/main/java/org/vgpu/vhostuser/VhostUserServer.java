@@ -43,6 +43,11 @@ public final class VhostUserServer implements VirtioTransport {
                 + "mapped by the front end on SHMEM_MAP requests (vhost-user protocol feature SHMEM, QEMU 11.1). 0: no region, "
                 + "the feature is not offered (QEMU 10 does not know it).", min = "0")
         int host_visible_mib() default 0;
+
+        @AttributeDefinition(name = "Queue busy-poll (us)", description = "After a request, the device's queue thread watches the rings "
+                + "for up to this long (adaptively, as QEMU's iothread poll-max-ns) before it sleeps: a request that comes within it is "
+                + "served without a wake-up. 0: always sleep.", min = "0", max = "1000")
+        int queue_poll_us() default 50;
     }
 
     private final VirtioDevice device;
@@ -53,6 +58,7 @@ public final class VhostUserServer implements VirtioTransport {
     private volatile VhostUserConnection connection;
     private volatile boolean stopping;
     private final long hostVisibleBytes;
+    private final long maxPollNanos;
 
     @Activate
     public VhostUserServer(@Reference(name = "device") VirtioDevice device, Config config,
@@ -60,6 +66,7 @@ public final class VhostUserServer implements VirtioTransport {
         this.device = device;
         this.displays = displays;
         this.hostVisibleBytes = (long) Math.max(0, config.host_visible_mib()) << 20;
+        this.maxPollNanos = Math.min(1000, Math.max(0, config.queue_poll_us())) * 1000L;
         if (config.fd() >= 0) {
             this.endpoint = "fd:" + config.fd();
             this.listener = null;
@@ -101,7 +108,7 @@ public final class VhostUserServer implements VirtioTransport {
     }
 
     private void serve(UnixSocket socket, String name) {
-        VhostUserConnection c = new VhostUserConnection("vhost-user:" + name, socket, device, displays, hostVisibleBytes);
+        VhostUserConnection c = new VhostUserConnection("vhost-user:" + name, socket, device, displays, hostVisibleBytes, maxPollNanos);
         connection = c;
         try {
             c.serve();

@@ -75,6 +75,7 @@ public final class BackendFrameBenchmark {
             @Override public int fd() { return -1; }
             @Override public String device_target() { return ""; }
             @Override public int host_visible_mib() { return 0; }
+            @Override public int queue_poll_us() { return 50; }
         };
     }
 }

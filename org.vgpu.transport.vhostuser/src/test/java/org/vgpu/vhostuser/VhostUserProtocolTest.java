@@ -58,6 +58,7 @@ class VhostUserProtocolTest {
             @Override public int fd() { return -1; }
             @Override public String device_target() { return ""; }
             @Override public int host_visible_mib() { return hostVisibleMib; }
+            @Override public int queue_poll_us() { return 50; }
         };
     }
 
@@ -660,6 +661,7 @@ class VhostUserProtocolTest {
             @Override public int fd() { return pair[0].fd(); }
             @Override public String device_target() { return ""; }
             @Override public int host_visible_mib() { return 0; }
+            @Override public int queue_poll_us() { return 50; }
         };
         VhostUserServer inherited = new VhostUserServer(new EchoDevice(), fdConfig, displays);
         try (org.vgpu.virtio.sys.UnixSocket vmm = pair[1]) {

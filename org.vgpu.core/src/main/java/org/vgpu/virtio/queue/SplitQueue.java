@@ -158,6 +158,14 @@ public final class SplitQueue {
     }
 
     /**
+     * Whether the driver has made a chain available that {@link #pop} has not taken: one look at
+     * the avail index, no side effect (a queue worker's busy-poll).
+     */
+    public boolean hasAvailable(GuestMemory memory) throws GuestMemoryException {
+        return ready && (memory.readShort(availRing + 2) & 0xffff) != nextAvail;
+    }
+
+    /**
      * Next request, or null if none. The returned chain object is reused by the next pop.
      * Malformed chains are completed with 0 bytes internally, counted as rejected, and skipped;
      * a corrupt ring (avail idx too far ahead, head out of range) throws QueueException.

@@ -6,6 +6,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.vgpu.virtio.api.DeviceActivation;
 import org.vgpu.virtio.api.VirtioDevice;
+import org.vgpu.virtio.memory.GuestMemory;
+import org.vgpu.virtio.memory.GuestMemoryException;
 import org.vgpu.virtio.queue.SplitQueue;
 import org.vgpu.virtio.sys.EventFd;
 import org.vgpu.virtio.sys.LinuxNative;
@@ -17,8 +19,9 @@ import com.sun.jna.Pointer;
 /**
  * The one thread serving an activated device: sleeps in poll() on the queues' kick eventfds
  * (and a private stop eventfd), consumes a kick, counts it and calls
- * {@link VirtioDevice#processQueue}. No busy polling: an idle device costs no CPU.
- * The kick eventfds stay owned by the caller.
+ * {@link VirtioDevice#processQueue}. After work it may busy-poll the rings' avail indexes for
+ * an adaptive window of at most the configured maximum ({@link PollWindow}) before it sleeps
+ * again; an idle device costs no CPU. The kick eventfds stay owned by the caller.
  */
 public final class QueueWorker {
     private static final System.Logger LOG = System.getLogger(QueueWorker.class.getName());
@@ -31,11 +34,25 @@ public final class QueueWorker {
     private final EventFd stop;
     private final Memory pollFds;
     private final Thread thread;
+    private final PollWindow window;
     private final AtomicBoolean stopped = new AtomicBoolean();
     private boolean stopRequestedBySelf; // only touched by the worker thread
 
-    /** kicks[i] is queue i's kick eventfd, or null if the queue is not served. */
+    /** kicks[i] is queue i's kick eventfd, or null if the queue is not served. Never busy-polls. */
     public QueueWorker(VirtioDevice device, DeviceActivation activation, EventFd[] kicks) throws NativeException {
+        this(device, activation, kicks, 0);
+    }
+
+    /**
+     * kicks[i] is queue i's kick eventfd, or null if the queue is not served; after work the rings
+     * are busy-polled for up to maxPollNanos (0: never) before the thread sleeps.
+     */
+    public QueueWorker(VirtioDevice device, DeviceActivation activation, EventFd[] kicks, long maxPollNanos) throws NativeException {
+        this(device, activation, kicks, new PollWindow(maxPollNanos));
+    }
+
+    QueueWorker(VirtioDevice device, DeviceActivation activation, EventFd[] kicks, PollWindow window) throws NativeException {
+        this.window = window;
         this.device = Objects.requireNonNull(device, "device");
         this.activation = Objects.requireNonNull(activation, "activation");
         this.kicks = kicks.clone();
@@ -99,9 +116,11 @@ public final class QueueWorker {
     private void run() {
         long fds = Pointer.nativeValue(pollFds);
         int count = kicks.length + 1;
+        boolean block = true;
         try {
             while (true) {
-                int ready = LinuxNative.poll(fds, count, -1);
+                long sleptFrom = System.nanoTime();
+                int ready = LinuxNative.poll(fds, count, block ? -1 : 0);
                 if (ready < 0) {
                     if (LinuxNative.errno() == LinuxNative.EINTR) {
                         continue;
@@ -110,6 +129,9 @@ public final class QueueWorker {
                 }
                 if (pollFds.getShort((long) POLLFD_SIZE * kicks.length + 6) != 0) {
                     return; // stop requested
+                }
+                if (block) {
+                    window.slept(System.nanoTime() - sleptFrom);
                 }
                 for (int i = 0; i < kicks.length; i++) {
                     long entry = (long) POLLFD_SIZE * i;
@@ -125,6 +147,8 @@ public final class QueueWorker {
                         process(i);
                     }
                 }
+                // work found by polling: take the kicks that came with it (poll without sleeping), then poll again
+                block = !pollRings(window.nanos());
             }
         } catch (NativeException e) {
             LOG.log(Level.ERROR, device.name() + ": queue worker stopped: " + e.getMessage());
@@ -133,6 +157,40 @@ public final class QueueWorker {
             if (stopRequestedBySelf) {
                 release();
             }
+        }
+    }
+
+    /**
+     * Busy-polls the served rings' avail indexes for up to nanos and processes the first queue
+     * found with work; false if none had any (or a stop came).
+     */
+    private boolean pollRings(long nanos) {
+        if (nanos <= 0) {
+            return false;
+        }
+        long deadline = System.nanoTime() + nanos;
+        GuestMemory memory = activation.memory();
+        do {
+            for (int i = 0; i < kicks.length; i++) {
+                SplitQueue queue = kicks[i] == null ? null : activation.queue(i);
+                if (queue != null && hasAvailable(queue, memory)) {
+                    process(i);
+                    return true;
+                }
+            }
+            if (stopped.get()) {
+                return false;
+            }
+            Thread.onSpinWait();
+        } while (System.nanoTime() - deadline < 0);
+        return false;
+    }
+
+    private static boolean hasAvailable(SplitQueue queue, GuestMemory memory) {
+        try (GuestMemory.Lease lease = memory.lease()) {
+            return queue.hasAvailable(memory);
+        } catch (GuestMemoryException e) {
+            return false; // a ring outside guest memory: the kick path reports it
         }
     }
 

@@ -75,6 +75,58 @@ class QueueWorkerTest {
         assertFalse(worker.isRunning());
     }
 
+    /** A ring with its avail index in guest memory at AVAIL, as a driver fills it. */
+    private static SplitQueue ring() {
+        SplitQueue q = new SplitQueue(0, 8);
+        q.setAddresses(0x0, AVAIL, 0x2000);
+        q.setReady(true);
+        return q;
+    }
+
+    private static final long AVAIL = 0x1000;
+
+    @Test
+    void busyPollingServesARequestThatCameWithoutAKickAndStopsPromptly() throws Exception {
+        SplitQueue q = ring();
+        BasicActivation activation = activation(q);
+        EventFd kick = eventFd();
+        QueueWorker worker = new QueueWorker(new FakeDevice(processed, null, activation), activation, new EventFd[] {kick},
+                new PollWindow(TimeUnit.SECONDS.toNanos(30), TimeUnit.SECONDS.toNanos(30)));
+        worker.start();
+        try {
+            activation.memory().writeShort(AVAIL + 2, (short) 1);
+            kick.signal();
+            assertEquals(0, processed.poll(5, TimeUnit.SECONDS), "the kicked request");
+            activation.memory().writeShort(AVAIL + 2, (short) 2); // the driver saw the device polling: no kick
+            assertEquals(0, processed.poll(5, TimeUnit.SECONDS), "the request found by polling the ring");
+            assertEquals(2, q.nextAvail());
+            assertEquals(1, q.stats().kicks());
+        } finally {
+            assertTimeoutPreemptively(Duration.ofSeconds(2), worker::stop, "stop while busy-polling");
+        }
+        assertFalse(worker.isRunning());
+    }
+
+    @Test
+    void withoutPollingARequestWaitsForItsKick() throws Exception {
+        SplitQueue q = ring();
+        BasicActivation activation = activation(q);
+        EventFd kick = eventFd();
+        QueueWorker worker = new QueueWorker(new FakeDevice(processed, null, activation), activation, new EventFd[] {kick}, 0);
+        worker.start();
+        try {
+            activation.memory().writeShort(AVAIL + 2, (short) 1);
+            kick.signal();
+            assertEquals(0, processed.poll(5, TimeUnit.SECONDS));
+            activation.memory().writeShort(AVAIL + 2, (short) 2);
+            assertNull(processed.poll(300, TimeUnit.MILLISECONDS), "served without a kick");
+            kick.signal();
+            assertEquals(0, processed.poll(5, TimeUnit.SECONDS));
+        } finally {
+            worker.stop();
+        }
+    }
+
     @Test
     void stopReturnsPromptlyWhenIdle() throws Exception {
         QueueWorker worker = new QueueWorker(new FakeDevice(processed, null), activation(new SplitQueue(0, 8)),
@@ -126,19 +178,33 @@ class QueueWorkerTest {
         assertEquals(1, configChanges[0]);
     }
 
-    /** Records processQueue calls; optionally fails each one. */
+    /** Records processQueue calls; optionally fails each one, or takes all the queue's available chains. */
     private static final class FakeDevice implements VirtioDevice {
         private final BlockingQueue<Integer> processed;
         private final RuntimeException failure;
+        private final BasicActivation drains;
 
         FakeDevice(BlockingQueue<Integer> processed, RuntimeException failure) {
+            this(processed, failure, null);
+        }
+
+        FakeDevice(BlockingQueue<Integer> processed, RuntimeException failure, BasicActivation drains) {
             this.processed = processed;
             this.failure = failure;
+            this.drains = drains;
         }
 
         @Override
         public void processQueue(int queueIndex) {
-            processed.add(queueIndex);
+            if (drains != null) {
+                SplitQueue q = drains.queue(queueIndex);
+                try {
+                    q.setNextAvail(drains.memory().readShort(q.availRing() + 2));
+                } catch (org.vgpu.virtio.memory.GuestMemoryException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            processed.add(queueIndex); // after the chains are taken: the test then adds the next one
             if (failure != null) {
                 throw failure;
             }
