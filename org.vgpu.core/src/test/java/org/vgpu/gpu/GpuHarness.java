@@ -19,7 +19,10 @@ public final class GpuHarness {
     public static final long RAM_BASE = 0x4000_0000L;
     public static final int PAGE = 4096;
 
+    /** The fake guest RAM, or null when the harness runs on another accessor (see {@link #memory}). */
     public final FakeGuestMemory mem;
+    /** The guest memory the device uses. */
+    public final org.vgpu.virtio.memory.GuestMemory memory;
     public final GpuState state;
     public final RankedBackendSelector selector = new RankedBackendSelector();
     public final CommandDecoder decoder;
@@ -39,10 +42,16 @@ public final class GpuHarness {
 
     /** With these context types present from the start (a cross.domain=true device gets cross-domain above). */
     public GpuHarness(GpuSettings settings, int ramBytes, ContextType... contextTypes) {
-        mem = new FakeGuestMemory(RAM_BASE, ramBytes);
+        this(settings, new FakeGuestMemory(RAM_BASE, ramBytes), ramBytes, contextTypes);
+    }
+
+    /** On this guest memory, whose RAM is ramBytes at {@link #RAM_BASE} (e.g. a GuestMemoryMap over a memfd region). */
+    public GpuHarness(GpuSettings settings, org.vgpu.virtio.memory.GuestMemory memory, long ramBytes, ContextType... contextTypes) {
+        this.memory = memory;
+        this.mem = memory instanceof FakeGuestMemory f ? f : null;
         selector.add(new CopyBackend(), 0);
         state = new GpuState(settings, selector, contextTypes);
-        state.setMemory(mem);
+        state.setMemory(memory);
         // As a driver that acked every offered feature but RESOURCE_BLOB (blob tests ack it with setBlobEnabled).
         state.setFeatures(state.offeredFeatures() & ~(1L << F_RESOURCE_BLOB));
         decoder = new CommandDecoder(state);
@@ -151,12 +160,20 @@ public final class GpuHarness {
     /** Guest-side write of one byte at a backing offset. */
     public void putBacking(long[] pages, long offset, byte b) {
         long gpa = pages[(int) (offset / PAGE)] + offset % PAGE;
-        mem.ram.put((int) (gpa - mem.base), b);
+        try {
+            memory.write(gpa, ByteBuffer.allocate(1).put(0, b), 0, 1);
+        } catch (org.vgpu.virtio.memory.GuestMemoryException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public byte getBacking(long[] pages, long offset) {
         long gpa = pages[(int) (offset / PAGE)] + offset % PAGE;
-        return mem.ram.get((int) (gpa - mem.base));
+        try {
+            return memory.readByte(gpa);
+        } catch (org.vgpu.virtio.memory.GuestMemoryException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The host copy of a resource, read through the backend. */
