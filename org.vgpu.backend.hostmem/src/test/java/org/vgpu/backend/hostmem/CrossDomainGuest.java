@@ -5,10 +5,9 @@ import static org.vgpu.gpu.protocol.Protocol.*;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
+import org.vgpu.gpu.ControlQueueDriver;
 import org.vgpu.gpu.GpuDevice;
 import org.vgpu.gpu.GpuSettings;
 import org.vgpu.gpu.backend.RankedBackendSelector;
@@ -16,11 +15,6 @@ import org.vgpu.gpu.backend.copy.CopyBackend;
 import org.vgpu.gpu.crossdomain.CrossDomainContextType;
 import org.vgpu.virtio.memory.GuestMemoryMap;
 import org.vgpu.virtio.memory.MemoryRegion;
-import org.vgpu.virtio.queue.SplitQueue;
-import org.vgpu.virtio.runtime.BasicActivation;
-import org.vgpu.virtio.runtime.EventFdInterrupt;
-import org.vgpu.virtio.runtime.QueueWorker;
-import org.vgpu.virtio.sys.EventFd;
 
 /**
  * A guest driver for cross-domain tests through the device's real command path: a GpuDevice with
@@ -30,10 +24,9 @@ import org.vgpu.virtio.sys.EventFd;
  * channel ring). Bounded waits only.
  */
 final class CrossDomainGuest implements AutoCloseable {
-    static final long BASE = 0x100000, DESC = BASE, AVAIL = BASE + 0x2000, USED = BASE + 0x3000, REQS = BASE + 0x10000;
-    static final int QSIZE = 256, CHAINS = QSIZE / 2, SLOT = 0x3000, RESPONSE = 0x2800;
-    /** Guest pages for rings: after the request slots. */
-    static final long PAGES = REQS + (long) SLOT * CHAINS;
+    /** Guest pages for rings: after the driver's request slots. */
+    static final long PAGES = ControlQueueDriver.FREE;
+    static final long BASE = ControlQueueDriver.DESC;
     static final long RAM = 8 << 20;
     static final long WINDOW = 1L << 30;
     static final int FENCED_RING = FLAG_FENCE | FLAG_INFO_RING_IDX;
@@ -41,12 +34,7 @@ final class CrossDomainGuest implements AutoCloseable {
     final GuestMemoryMap mem = new GuestMemoryMap();
     final FakeHostVisibleWindow window = new FakeHostVisibleWindow(WINDOW);
     final GpuDevice device;
-    final EventFd kick, call;
-    final QueueWorker worker;
-    private int chains;
-    private int usedSeen;
-    private final int[] chainAtHead = new int[QSIZE];
-    private final Set<Integer> done = new HashSet<>();
+    final ControlQueueDriver queue;
     private long nextPage = PAGES;
     private long nextFence = 1;
 
@@ -57,80 +45,36 @@ final class CrossDomainGuest implements AutoCloseable {
         selector.add(new HostmemBackend(), 50);
         device = new GpuDevice(settings.withCrossDomain(true), selector, new CrossDomainContextType());
         device.ackFeatures(device.offeredFeatures() | 1L << F_RESOURCE_BLOB);
-        SplitQueue control = new SplitQueue(0, QSIZE);
-        control.setSize(QSIZE);
-        control.setAddresses(DESC, AVAIL, USED);
-        control.setReady(true);
-        kick = EventFd.create(true);
-        call = EventFd.create(true);
-        EventFdInterrupt interrupt = new EventFdInterrupt(2, () -> { });
-        interrupt.setCallFd(0, call);
-        BasicActivation activation = new BasicActivation(mem, new SplitQueue[] {control, null}, interrupt, r -> { }, "test", List.of(window));
-        device.activate(activation);
+        queue = new ControlQueueDriver(device, mem, List.of(window), r -> { });
         device.state().setBlobEnabled(true);
-        worker = new QueueWorker(device, activation, new EventFd[] {kick, null});
-        worker.start();
     }
 
     @Override
     public void close() {
-        worker.stop();
+        queue.close();
         device.reset();
-        kick.close();
-        call.close();
         mem.close();
     }
 
     /** Queues one command (header + body) and kicks; returns its chain number. */
     int submitCommand(int type, int flags, long fence, int ctx, int ring, ByteBuffer body) throws Exception {
-        int chain = chains++;
-        int head = 2 * (chain % CHAINS);
-        long req = REQS + (long) SLOT * (chain % CHAINS);
-        ByteBuffer r = ByteBuffer.allocate(HDR_SIZE + body.limit()).order(ByteOrder.LITTLE_ENDIAN);
-        r.putInt(0, type).putInt(4, flags).putLong(8, fence).putInt(16, ctx).put(20, (byte) ring);
-        r.put(HDR_SIZE, body, 0, body.limit());
-        assertTrue(r.limit() <= RESPONSE, "request too large for a slot");
-        mem.write(req, r, 0, r.limit());
-        mem.writeInt(req + RESPONSE, 0);
-        writeDesc(head, req, r.limit(), 1, head + 1);
-        writeDesc(head + 1, req + RESPONSE, SLOT - RESPONSE, 2, 0);
-        chainAtHead[head] = chain;
-        mem.writeShort(AVAIL + 4 + 2L * (chain % QSIZE), (short) head);
-        mem.writeShort(AVAIL + 2, (short) (chain + 1));
-        kick.signal();
-        return chain;
-    }
-
-    private void writeDesc(int i, long addr, int len, int flags, int next) throws Exception {
-        mem.writeLong(DESC + 16L * i, addr);
-        mem.writeInt(DESC + 16L * i + 8, len);
-        mem.writeShort(DESC + 16L * i + 12, (short) flags);
-        mem.writeShort(DESC + 16L * i + 14, (short) next);
+        ByteBuffer r = ControlQueueDriver.request(type, flags, fence, ctx, ring, body.limit());
+        r.put(ControlQueueDriver.HEADER, body, 0, body.limit());
+        return queue.submit(r);
     }
 
     /** Whether the device has used the chain (its response is final). */
     boolean isDone(int chain) throws Exception {
-        int used = mem.readShort(USED + 2) & 0xffff;
-        while ((usedSeen & 0xffff) != used) {
-            int head = mem.readInt(USED + 4 + 8L * (usedSeen % QSIZE));
-            done.add(chainAtHead[head % QSIZE]);
-            usedSeen++;
-        }
-        return done.contains(chain);
+        return queue.isDone(chain);
     }
 
     /** Waits up to timeoutMillis for the chain; its response type. */
     int await(int chain, long timeoutMillis) throws Exception {
-        long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
-        while (!isDone(chain)) {
-            assertTrue(System.nanoTime() < deadline, "command " + chain + " not completed within " + timeoutMillis + " ms");
-            Thread.sleep(1);
-        }
-        return response(chain);
+        return queue.await(chain, timeoutMillis);
     }
 
     int response(int chain) throws Exception {
-        return mem.readInt(REQS + (long) SLOT * (chain % CHAINS) + RESPONSE);
+        return queue.response(chain);
     }
 
     /** A command that completes at once; its response type. */

@@ -69,7 +69,7 @@ class WestonChannelTest {
         weston = new HeadlessWeston(W, H);
         guest = new CrossDomainGuest(GpuSettings.defaults("wl").withWaylandSocket(weston.socket.toString()));
         assertEquals(RESP_OK_CAPSET, guest.command(CMD_GET_CAPSET, 0, CrossDomainGuest.words(CAPSET_CROSS_DOMAIN, 0)));
-        assertEquals(1 << 1, guest.mem.readInt(CrossDomainGuest.REQS + (long) CrossDomainGuest.SLOT * 0 + CrossDomainGuest.RESPONSE + 28),
+        assertEquals(1 << 1, guest.queue.responseInt(0, 28),
                 "supported_channels: WAYLAND, the compositor is listening");
 
         ChannelPeer peer = new ChannelPeer(guest, CTX, QUERY, CHANNEL);

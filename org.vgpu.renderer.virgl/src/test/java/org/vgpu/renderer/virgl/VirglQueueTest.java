@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.vgpu.gpu.ControlQueueDriver;
 import org.vgpu.gpu.GpuDevice;
 import org.vgpu.gpu.GpuSettings;
 import org.vgpu.gpu.backend.RankedBackendSelector;
@@ -34,6 +35,7 @@ class VirglQueueTest {
         GpuDevice device = new GpuDevice(GpuSettings.defaults("virgl-queue"), selector, TestVirgl.types());
         try (GuestMemoryMap memory = new GuestMemoryMap()) {
             memory.addRegion(MemoryRegion.anonymous(0x100000, 16 << 20));
+            device.ackFeatures(device.offeredFeatures());
             try (ControlQueueDriver d = new ControlQueueDriver(device, memory)) {
                 long signalledBefore = TestVirgl.get().fencesSignalled();
                 ByteBuffer ctx = ControlQueueDriver.request(CMD_CTX_CREATE, 0, 0, CTX, 0, 8 + 64);
