@@ -138,12 +138,15 @@ public class GpuDevice implements VirtioDevice {
 
     /** Caller holds the control worker's lock and a lease: completes what the queued events release. */
     private boolean completeSignalled(SplitQueue q, GuestMemory mem) throws QueueException {
-        boolean any = false;
-        FenceEvent e;
-        HeldChains.Completion completion = (head, written) -> q.complete(mem, head, written);
-        while ((e = fenceEvents.poll()) != null) {
-            any |= e.ended() ? held.ended(e.slot(), completion) : held.signalled(e.slot(), e.ringIdx(), e.fenceId(), completion);
+        FenceEvent e = fenceEvents.poll();
+        if (e == null) {
+            return false; // the common case, on every kick: no completion lambda allocated
         }
+        boolean any = false;
+        HeldChains.Completion completion = (head, written) -> q.complete(mem, head, written);
+        do {
+            any |= e.ended() ? held.ended(e.slot(), completion) : held.signalled(e.slot(), e.ringIdx(), e.fenceId(), completion);
+        } while ((e = fenceEvents.poll()) != null);
         return any;
     }
 

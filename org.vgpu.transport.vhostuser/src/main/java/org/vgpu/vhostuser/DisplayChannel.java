@@ -69,6 +69,8 @@ final class DisplayChannel implements AutoCloseable {
 
     private final ByteBuffer replyBuffer = ByteBuffer.allocateDirect(HEADER + Math.max(DISPLAY_INFO_SIZE, RESP_EDID_SIZE)).order(ByteOrder.LITTLE_ENDIAN);
     private final int[] noFds = new int[UnixSocket.MAX_FDS];
+    private static final int[] NO_FDS = {};
+    private final int[] oneFd = new int[1];
 
     DisplayChannel(UnixSocket socket, boolean dmabufWanted) {
         this.socket = socket;
@@ -287,7 +289,17 @@ final class DisplayChannel implements AutoCloseable {
         return buf;
     }
 
-    private void send(ByteBuffer m, int... fds) {
+    private void send(ByteBuffer m) {
+        send(m, NO_FDS);
+    }
+
+    private void send(ByteBuffer m, int fd) {
+        oneFd[0] = fd;
+        send(m, oneFd);
+    }
+
+    /** Not varargs: an update is sent per guest flush, and must not allocate an int[] each time. */
+    private void send(ByteBuffer m, int[] fds) {
         if (broken) {
             return;
         }
@@ -295,7 +307,7 @@ final class DisplayChannel implements AutoCloseable {
         try {
             socket.send(m, fds); // the fds travel with the first bytes of the message
             while (m.hasRemaining()) {
-                socket.send(m);
+                socket.send(m, NO_FDS);
             }
         } catch (NativeException e) {
             broken = true; // the VMM went away; the vhost-user connection notices and cleans up

@@ -284,11 +284,19 @@ public final class UnixSocket implements AutoCloseable {
     private static final class MessageBuffer {
         final Memory header = new Memory(MSGHDR_SIZE + IOVEC_SIZE + CMSG_SPACE);
         Memory staging = new Memory(4096); // for heap ByteBuffers
+        // The last direct buffer and its address: callers reuse their buffers, and asking JNA
+        // allocates a Pointer per call (a display update per guest flush goes through here).
+        private ByteBuffer lastDirect;
+        private long lastAddress;
 
         /** Address of the bytes to send/receive: the direct buffer itself or the staging area. */
         long dataFor(ByteBuffer buffer, int length) {
             if (buffer.isDirect()) {
-                return Pointer.nativeValue(Native.getDirectBufferPointer(buffer)) + buffer.position();
+                if (buffer != lastDirect) {
+                    lastAddress = Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
+                    lastDirect = buffer;
+                }
+                return lastAddress + buffer.position();
             }
             if (staging.size() < length) {
                 staging.close();
