@@ -38,6 +38,12 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
     volatile ByteBuffer lastDmabufRect;
     /** Plays a display that never answers DMABUF_UPDATE. */
     volatile boolean ignoreDmabufUpdates;
+    /**
+     * Copies each UPDATE into one kept surface (as QEMU's display copies into its surface) instead
+     * of a fresh buffer per update: for benchmarks, where allocating 8 MB per frame here would
+     * measure this peer rather than the back end. Tests that keep {@link #lastUpdate} leave it off.
+     */
+    public volatile boolean reuseUpdateBuffer;
     private final int[] headerFds = new int[UnixSocket.MAX_FDS];
     /** Cursor messages in arrival order: {request, scanout, x, y} and for CURSOR_UPDATE also {hot_x, hot_y, first pixel}. */
     private final java.util.List<int[]> cursorMessages = new java.util.ArrayList<>();
@@ -153,7 +159,9 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
             }
             case SCANOUT -> scanouts.incrementAndGet();
             case UPDATE -> {
-                ByteBuffer copy = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer kept = lastUpdate;
+                ByteBuffer copy = reuseUpdateBuffer && kept != null && kept.capacity() >= size ? kept.clear()
+                        : ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
                 copy.put(payload.duplicate().position(0).limit(size)).flip();
                 lastUpdate = copy;
                 synchronized (this) {
