@@ -171,7 +171,9 @@ class GuestRenderIT {
         while (openFds() > fds && System.currentTimeMillis() < deadline) {
             Thread.sleep(100);
         }
-        assertEquals(fds, openFds(), "open fds of the vgpu process after 20 QEMU kills");
+        long after = openFds();
+        // fewer is no leak: another part of the platform (fileinstall, a jar) may have closed one meanwhile
+        assertTrue(after <= fds, "open fds of the vgpu process: " + fds + " before, " + after + " after 20 QEMU kills");
         long growth = usedHeapAfterGc() - heap;
         assertTrue(growth < 8 << 20, "heap grew by " + growth + " bytes over 20 cycles");
     }
