@@ -1,0 +1,453 @@
+package org.vgpu.vhostuser.bench;
+
+import static org.vgpu.vhostuser.bench.VhostUserGpuBenchmark.C_BACKEND;
+import static org.vgpu.vhostuser.bench.VhostUserGpuBenchmark.awaitSocket;
+import static org.vgpu.vhostuser.bench.VhostUserGpuBenchmark.frame;
+import static org.vgpu.vhostuser.bench.VhostUserGpuBenchmark.percentileMicros;
+import static org.vgpu.vhostuser.bench.VhostUserGpuBenchmark.roundTrips;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.vgpu.vhostuser.GpuDriver;
+
+/**
+ * Many VMs, one platform: 16 GPU devices in one vgpu process on 16 vhost-user sockets against 16
+ * processes of QEMU's C back end (one socket each), each device driven by its own {@link GpuDriver}
+ * (a Java VMM + guest driver, one thread each), same workloads, same run. Prints resident memory
+ * idle (the platform before any connection, then per additional connected device), 16 front ends
+ * drawing full frames at once (aggregate frames/s, back-end CPU per frame, p99 frame latency),
+ * one device's small-command p99 while the other 15 are idle vs while they draw, and the start-up
+ * time to a listening socket, each beside its goal (issue 15).
+ *
+ * Both sides grow the same way: one device first (vgpu: gpu0 from --socket-path; C: one process),
+ * then 15 more (vgpu: configuration files dropped into its load directory while it runs; C: 15
+ * more processes). Run with cnf/scripts/bench.
+ */
+public final class ManyDevicesBenchmark {
+    static final int DEVICES = 16;
+    static final int WIDTH = 1920, HEIGHT = 1080;
+    static final int WARMUP_FRAMES = 10;
+    static final long DRAW_MILLIS = 10_000;
+    static final int ROUND_TRIP_WARMUP = 500, ROUND_TRIPS = 3000;
+    static final long SETTLE_MILLIS = 2000;
+    static final int STARTS = 3;
+    static final double MIB = 1024 * 1024;
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        Path work = Files.createTempDirectory("vgpu-many");
+        Map<String, Map<String, Double>> results = new LinkedHashMap<>();
+        results.put("vgpu", measure(new VgpuPlatform(root, work)));
+        results.put("qemu-c", measure(new CProcesses(work)));
+        Path emptyLoad = Files.createDirectories(work.resolve("empty-load"));
+        results.get("vgpu").put(STARTUP, startupMillis(socket -> List.of(root.resolve("vgpu").toString(),
+                "--socket-path=" + socket, "-Dfelix.fileinstall.dir=" + emptyLoad), work, "vgpu-start"));
+        results.get("qemu-c").put(STARTUP, startupMillis(socket -> List.of(C_BACKEND, "--socket-path=" + socket), work, "c-start"));
+        print(results);
+    }
+
+    static final String IDLE_PLATFORM = "idle, 1 device listening, 0 connected: RSS MiB";
+    static final String IDLE_1 = "idle, 1 device connected: RSS MiB";
+    static final String IDLE_16 = "idle, 16 devices connected: RSS MiB";
+    static final String MARGINAL = "RSS per additional connected device MiB";
+    static final String THREADS_1 = "threads, 1 device connected";
+    static final String THREADS_16 = "threads, 16 devices connected";
+    static final String FRAMES = "16 drawing: aggregate frames/s";
+    static final String CPU = "16 drawing: back-end CPU ms per frame";
+    static final String FRAME_P50 = "16 drawing: frame latency p50 ms";
+    static final String FRAME_P99 = "16 drawing: frame latency p99 ms";
+    static final String QUIET_P99 = "dev 0 FLUSH p99 us, 15 others idle";
+    static final String BUSY_P99 = "dev 0 FLUSH p99 us, 15 others drawing";
+    static final String INTERFERENCE = "interference: busy p99 / idle p99";
+    static final String STARTUP = "start-up to listening socket ms";
+
+    /** One side of the comparison: the back-end process(es) serving devices 0..n-1, one socket each. */
+    interface Backend extends AutoCloseable {
+        String name();
+
+        /** Starts serving device 0 and returns its socket once it listens. */
+        Path startFirst() throws Exception;
+
+        /** Serves devices 1..count-1 as well; returns their sockets once they listen. */
+        List<Path> grow(int count) throws Exception;
+
+        List<Long> pids();
+
+        @Override
+        void close() throws Exception;
+    }
+
+    /** One vgpu process: gpu0 from --socket-path, gpu1..gpu15 from configuration files dropped into its load directory. */
+    static final class VgpuPlatform implements Backend {
+        private final Path root;
+        private final Path work;
+        private final Path load;
+        private Process process;
+
+        VgpuPlatform(Path root, Path work) throws Exception {
+            this.root = root;
+            this.work = work;
+            this.load = Files.createDirectories(work.resolve("vgpu-load"));
+        }
+
+        @Override
+        public String name() {
+            return "vgpu";
+        }
+
+        @Override
+        public Path startFirst() throws Exception {
+            Path socket = socket(0);
+            process = start(List.of(root.resolve("vgpu").toString(), "--socket-path=" + socket, "-Dfelix.fileinstall.dir=" + load),
+                    work.resolve("vgpu.log"));
+            awaitSocket(socket, process);
+            return socket;
+        }
+
+        @Override
+        public List<Path> grow(int count) throws Exception {
+            List<Path> sockets = new ArrayList<>();
+            for (int i = 1; i < count; i++) {
+                String device = "gpu" + i;
+                drop("org.vgpu.gpu-" + device + ".cfg", "vgpu.device.name=\"" + device + "\"\n");
+                drop("org.vgpu.vhostuser-" + device + ".cfg", "socket.path=\"" + socket(i) + "\"\ndevice.target=\"(vgpu.device.name=" + device + ")\"\n");
+                sockets.add(socket(i));
+            }
+            for (Path s : sockets) {
+                awaitSocket(s, process);
+            }
+            return sockets;
+        }
+
+        /** Written beside the load directory and moved in, so the file installer never reads half a file. */
+        private void drop(String name, String content) throws Exception {
+            Path tmp = Files.writeString(work.resolve(name + ".tmp"), content);
+            Files.move(tmp, load.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+        }
+
+        private Path socket(int i) {
+            return work.resolve("vgpu-" + i + ".sock");
+        }
+
+        @Override
+        public List<Long> pids() {
+            return List.of(process.pid()); // ./vgpu execs java: the script's pid is the platform's
+        }
+
+        @Override
+        public void close() throws Exception {
+            stop(process);
+        }
+    }
+
+    /** QEMU's C back end, one process per device. */
+    static final class CProcesses implements Backend {
+        private final Path work;
+        private final List<Process> processes = new ArrayList<>();
+
+        CProcesses(Path work) {
+            this.work = work;
+        }
+
+        @Override
+        public String name() {
+            return "qemu-c";
+        }
+
+        @Override
+        public Path startFirst() throws Exception {
+            return startOne(0);
+        }
+
+        @Override
+        public List<Path> grow(int count) throws Exception {
+            List<Path> sockets = new ArrayList<>();
+            for (int i = 1; i < count; i++) {
+                sockets.add(startOne(i));
+            }
+            return sockets;
+        }
+
+        private Path startOne(int i) throws Exception {
+            Path socket = work.resolve("c-" + i + ".sock");
+            Process p = start(List.of(C_BACKEND, "--socket-path=" + socket), work.resolve("c-" + i + ".log"));
+            processes.add(p);
+            awaitSocket(socket, p);
+            return socket;
+        }
+
+        @Override
+        public List<Long> pids() {
+            return processes.stream().map(Process::pid).toList();
+        }
+
+        @Override
+        public void close() throws Exception {
+            for (Process p : processes) {
+                stop(p);
+            }
+        }
+    }
+
+    static Process start(List<String> command, Path log) throws Exception {
+        return new ProcessBuilder(command).redirectInput(new File("/dev/null"))
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    static void stop(Process p) throws InterruptedException {
+        if (p != null) {
+            p.destroy();
+            p.waitFor();
+        }
+    }
+
+    static Map<String, Double> measure(Backend backend) throws Exception {
+        Map<String, Double> r = new LinkedHashMap<>();
+        List<GpuDriver> drivers = new ArrayList<>();
+        try (backend) {
+            Path first = backend.startFirst();
+            Thread.sleep(SETTLE_MILLIS);
+            r.put(IDLE_PLATFORM, rssBytes(backend.pids()) / MIB);
+
+            drivers.add(new GpuDriver(first));
+            Thread.sleep(SETTLE_MILLIS);
+            long rss1 = rssBytes(backend.pids());
+            r.put(IDLE_1, rss1 / MIB);
+            r.put(THREADS_1, (double) threads(backend.pids()));
+
+            for (Path s : backend.grow(DEVICES)) {
+                drivers.add(new GpuDriver(s));
+            }
+            Thread.sleep(SETTLE_MILLIS);
+            long rss16 = rssBytes(backend.pids());
+            r.put(IDLE_16, rss16 / MIB);
+            r.put(MARGINAL, (rss16 - rss1) / MIB / (DEVICES - 1));
+            r.put(THREADS_16, (double) threads(backend.pids()));
+
+            // Resource 10: 64x64 on no scanout, the small command's target; resource 1: the frame on scanout 0.
+            drivers.get(0).createScatteredResource(10, 64, 64, false);
+            for (int i = 0; i < drivers.size(); i++) {
+                drivers.get(i).createScatteredResource(1, WIDTH, HEIGHT, true);
+                drivers.get(i).fillScattered(WIDTH, HEIGHT, i);
+            }
+
+            Drawing all = draw(drivers, backend.pids(), () -> Thread.sleep(DRAW_MILLIS));
+            r.put(FRAMES, all.frames / all.seconds);
+            r.put(CPU, all.cpuTicks * 10.0 / all.frames); // 100 ticks/s
+            r.put(FRAME_P50, percentileMicros(all.latencies, 50) / 1e3);
+            r.put(FRAME_P99, percentileMicros(all.latencies, 99) / 1e3);
+
+            double quiet = percentileMicros(roundTrips(drivers.get(0), ROUND_TRIP_WARMUP, ROUND_TRIPS), 99);
+            long[][] busy = new long[1][];
+            draw(drivers.subList(1, drivers.size()), backend.pids(),
+                    () -> busy[0] = roundTrips(drivers.get(0), ROUND_TRIP_WARMUP, ROUND_TRIPS));
+            double loaded = percentileMicros(busy[0], 99);
+            r.put(QUIET_P99, quiet);
+            r.put(BUSY_P99, loaded);
+            r.put(INTERFERENCE, loaded / quiet);
+        } finally {
+            for (GpuDriver d : drivers) {
+                d.close();
+            }
+        }
+        return r;
+    }
+
+    interface Timed {
+        void run() throws Exception;
+    }
+
+    record Drawing(long frames, double seconds, long cpuTicks, long[] latencies) { }
+
+    /**
+     * Each driver draws full frames (TRANSFER + FLUSH, done when the UPDATE reached its display)
+     * on its own thread: WARMUP_FRAMES untimed, then, all together, until during has returned.
+     */
+    static Drawing draw(List<GpuDriver> drivers, List<Long> pids, Timed during) throws Exception {
+        int n = drivers.size();
+        CyclicBarrier start = new CyclicBarrier(n + 1);
+        long[][] latencies = new long[n][];
+        int[] counts = new int[n];
+        Exception[] failures = new Exception[n];
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < n; t++) {
+            int i = t;
+            GpuDriver d = drivers.get(i);
+            Thread thread = new Thread(() -> {
+                try {
+                    long seen = 0;
+                    for (int f = 0; f < WARMUP_FRAMES; f++) {
+                        seen = frame(d, WIDTH, HEIGHT, seen);
+                    }
+                    start.await();
+                    long[] lat = new long[1024];
+                    int count = 0;
+                    while (!stop.get()) {
+                        long s = System.nanoTime();
+                        seen = frame(d, WIDTH, HEIGHT, seen);
+                        if (count == lat.length) {
+                            lat = Arrays.copyOf(lat, count * 2);
+                        }
+                        lat[count++] = System.nanoTime() - s;
+                    }
+                    latencies[i] = lat;
+                    counts[i] = count;
+                } catch (Exception e) {
+                    failures[i] = e;
+                    start.reset(); // the main thread's await fails instead of waiting forever
+                }
+            }, "drawer-" + i);
+            threads.add(thread);
+            thread.start();
+        }
+        try {
+            start.await();
+        } catch (BrokenBarrierException e) {
+            for (Thread thread : threads) {
+                thread.join();
+            }
+            throw firstFailure(failures, e);
+        }
+        long cpu0 = cpuTicks(pids);
+        long t0 = System.nanoTime();
+        try {
+            during.run();
+        } finally {
+            stop.set(true);
+            for (Thread thread : threads) {
+                thread.join();
+            }
+        }
+        long t1 = System.nanoTime();
+        long cpu1 = cpuTicks(pids);
+        Exception failed = firstFailure(failures, null);
+        if (failed != null) {
+            throw failed;
+        }
+        long frames = Arrays.stream(counts).asLongStream().sum();
+        long[] all = new long[(int) frames];
+        int at = 0;
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(latencies[i], 0, all, at, counts[i]);
+            at += counts[i];
+        }
+        Arrays.sort(all);
+        return new Drawing(frames, (t1 - t0) / 1e9, cpu1 - cpu0, all);
+    }
+
+    /** A drawer's own failure rather than the broken barrier it left the others with. */
+    static Exception firstFailure(Exception[] failures, Exception fallback) {
+        for (Exception e : failures) {
+            if (e != null && !(e instanceof BrokenBarrierException)) {
+                return e;
+            }
+        }
+        return fallback;
+    }
+
+    static long cpuTicks(List<Long> pids) throws Exception {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += VhostUserGpuBenchmark.cpuTicks(pid);
+        }
+        return sum;
+    }
+
+    /** Sum of VmRSS over the processes, in bytes. */
+    static long rssBytes(List<Long> pids) throws Exception {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += statusField(pid, "VmRSS:") * 1024; // reported in kB
+        }
+        return sum;
+    }
+
+    static long threads(List<Long> pids) throws Exception {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += statusField(pid, "Threads:");
+        }
+        return sum;
+    }
+
+    /** The number in a /proc/PID/status line ("VmRSS:  5864 kB", "Threads:  2"). */
+    static long statusField(long pid, String key) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]);
+            }
+        }
+        throw new IllegalStateException("no " + key + " in /proc/" + pid + "/status");
+    }
+
+    interface Command {
+        List<String> forSocket(Path socket);
+    }
+
+    /**
+     * Milliseconds from launching the command to its socket listening (a connect() would succeed),
+     * the median of STARTS launches after one untimed launch that warms the file cache.
+     */
+    static double startupMillis(Command command, Path work, String name) throws Exception {
+        double[] ms = new double[STARTS];
+        for (int i = -1; i < STARTS; i++) {
+            Path socket = work.resolve(name + ".sock");
+            Path log = work.resolve(name + ".log");
+            long t0 = System.nanoTime();
+            Process p = start(command.forSocket(socket), log);
+            try {
+                awaitSocket(socket, p);
+                if (i >= 0) {
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                }
+            } finally {
+                stop(p);
+            }
+            if (Files.readString(log).contains("building runnable jars")) {
+                throw new IllegalStateException("./vgpu rebuilt its jar during the start-up measurement: build first (cnf/scripts/bench does)");
+            }
+        }
+        Arrays.sort(ms);
+        return ms[STARTS / 2];
+    }
+
+    static void print(Map<String, Map<String, Double>> results) {
+        Map<String, Double> v = results.get("vgpu");
+        Map<String, Double> c = results.get("qemu-c");
+        System.out.printf("%d devices: vgpu = one process with %d sockets, qemu C = %d processes (%s), one socket each%n",
+                DEVICES, DEVICES, DEVICES, C_BACKEND);
+        System.out.printf("frames %dx%d TRANSFER_TO_HOST_2D + RESOURCE_FLUSH, done when the UPDATE reached the display;"
+                + " %d warm-up frames per device, then %d s with all drawing%n", WIDTH, HEIGHT, WARMUP_FRAMES, DRAW_MILLIS / 1000);
+        System.out.printf("small command: RESOURCE_FLUSH of a 64x64 resource on no scanout, %d round trips after %d warm-up;"
+                + " RSS read %d ms after the last connection%n", ROUND_TRIPS, ROUND_TRIP_WARMUP, SETTLE_MILLIS);
+        System.out.printf("%-44s %12s %12s %8s%n", "figure", "vgpu", "qemu C", "ratio");
+        for (String key : v.keySet()) {
+            double a = v.get(key), b = c.get(key);
+            System.out.printf("%-44s %12.2f %12.2f %8.2f%n", key, a, b, a / b);
+        }
+        System.out.println("(ratio = vgpu / qemu C; for memory, threads, latency and CPU lower is better;"
+                + " start-up: median of " + STARTS + " launches, vgpu through ./vgpu with the built jar and an empty load directory)");
+        System.out.println();
+        System.out.println("goals (issue 15), vgpu:");
+        goal("RSS per additional idle connected device <= 2 MiB", v.get(MARGINAL), 2, "MiB");
+        goal("idle platform (0 devices connected) <= 100 MiB", v.get(IDLE_PLATFORM), 100, "MiB");
+        goal("interference (busy / idle p99) <= 1.2x", v.get(INTERFERENCE), 1.2, "x");
+        goal("start-up to a listening socket <= 1000 ms", v.get(STARTUP), 1000, "ms");
+    }
+
+    static void goal(String what, double value, double limit, String unit) {
+        System.out.printf("  %-52s %10.2f %-3s %s%n", what, value, unit, value <= limit ? "PASS" : "FAIL");
+    }
+}
