@@ -61,7 +61,8 @@ public final class ManyDevicesBenchmark {
                 "--socket-path=" + socket, "-Dfelix.fileinstall.dir=" + emptyLoad), work, "vgpu-start"));
         results.get("qemu-c").put(STARTUP, startupMillis(socket -> List.of(C_BACKEND, "--socket-path=" + socket), work, "c-start"));
         print(results);
-        System.out.printf("load average (1, 5, 15 min) at the start %s, at the end %s; %d cores: other work on the machine shows in both columns%n",
+        System.out.printf("load average (1, 5, 15 min) at the start %s, at the end %s (with this run's own threads); %d cores:"
+                + " other work on the machine shows in both columns%n",
                 loadBefore, loadAverage(), Runtime.getRuntime().availableProcessors());
     }
 
