@@ -93,8 +93,6 @@ public final class ManyDevicesBenchmark {
 
     /** One side of the comparison: the back-end process(es) serving devices 0..n-1, one socket each. */
     interface Backend extends AutoCloseable {
-        String name();
-
         /** Starts serving device 0 and returns its socket once it listens. */
         Path startFirst() throws Exception;
 
@@ -118,11 +116,6 @@ public final class ManyDevicesBenchmark {
             this.root = root;
             this.work = work;
             this.load = Files.createDirectories(work.resolve("vgpu-load"));
-        }
-
-        @Override
-        public String name() {
-            return "vgpu";
         }
 
         @Override
@@ -177,11 +170,6 @@ public final class ManyDevicesBenchmark {
 
         CProcesses(Path work) {
             this.work = work;
-        }
-
-        @Override
-        public String name() {
-            return "qemu-c";
         }
 
         @Override
