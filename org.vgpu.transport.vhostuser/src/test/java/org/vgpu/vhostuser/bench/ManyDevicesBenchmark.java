@@ -40,7 +40,7 @@ public final class ManyDevicesBenchmark {
     static final int WIDTH = 1920, HEIGHT = 1080;
     static final int WARMUP_FRAMES = 10;
     static final long DRAW_MILLIS = 10_000;
-    static final int ROUND_TRIP_WARMUP = 2000, ROUND_TRIPS = 3000;
+    static final int ROUND_TRIP_WARMUP = 2000, ROUND_TRIPS = 10_000;
     /** Frames/s each of the 15 other devices draws in the paced interference run. */
     static final int PACED_FPS = 3;
     static final long SETTLE_MILLIS = 2000;
