@@ -55,6 +55,7 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
     final java.util.List<Integer> edidRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The modifier of the last DMABUF_SCANOUT2 (-1: none came). */
     volatile long lastModifier = -1;
+    private volatile boolean keepUpdates = true;
 
     DisplayPeer(UnixSocket socket, int width, int height) {
         this.socket = socket;
@@ -159,11 +160,13 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
             }
             case SCANOUT -> scanouts.incrementAndGet();
             case UPDATE -> {
-                ByteBuffer kept = lastUpdate;
-                ByteBuffer copy = reuseUpdateBuffer && kept != null && kept.capacity() >= size ? kept.clear()
-                        : ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-                copy.put(payload.duplicate().position(0).limit(size)).flip();
-                lastUpdate = copy;
+                if (keepUpdates) {
+                    ByteBuffer kept = lastUpdate;
+                    ByteBuffer copy = reuseUpdateBuffer && kept != null && kept.capacity() >= size ? kept.clear()
+                            : ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+                    copy.put(payload.duplicate().position(0).limit(size)).flip();
+                    lastUpdate = copy;
+                }
                 synchronized (this) {
                     updates.incrementAndGet();
                     notifyAll();
@@ -197,7 +200,15 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
         }
     }
 
-    /** Waits until more than `seen` updates arrived; returns the new count. */
+    /**
+     * false: UPDATEs are counted, their pixels not copied into lastUpdate. For benchmarks with many
+     * front ends in one JVM, where a fresh 8 MB copy per frame and device would make the front
+     * ends' garbage collection part of every latency measured.
+     */
+    public void keepUpdates(boolean keep) {
+        keepUpdates = keep;
+    }
+
     /** Waits until at least count cursor messages have arrived; returns them all (fewer at the timeout). */
     public synchronized java.util.List<int[]> awaitCursorMessages(int count, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
@@ -207,6 +218,7 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
         return java.util.List.copyOf(cursorMessages);
     }
 
+    /** Waits until more than `seen` updates arrived; returns the new count. */
     public synchronized long awaitUpdateAfter(long seen, long timeoutMillis) throws InterruptedException {
         long deadline = System.currentTimeMillis() + timeoutMillis;
         while (updates.get() <= seen) {

@@ -1,6 +1,7 @@
 package org.vgpu.vhostuser.bench;
 
 import java.io.File;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,15 +54,33 @@ public final class VhostUserGpuBenchmark {
         }
     }
 
+    /**
+     * Waits until the back end listens on socket: /proc/net/unix lists the path with
+     * __SO_ACCEPTCON, so a connect() would now succeed. Probing without connecting matters for
+     * QEMU's C back end, which serves one connection and exits when it closes.
+     */
     static void awaitSocket(Path socket, Process process) throws Exception {
-        long deadline = System.currentTimeMillis() + 60_000;
-        while (!Files.exists(socket)) {
-            if (!process.isAlive() || System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("back end did not create " + socket);
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!listening(socket)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("back end did not listen on " + socket);
             }
-            Thread.sleep(50);
+            Thread.sleep(2);
         }
-        Thread.sleep(200);
+    }
+
+    static final int SO_ACCEPTCON = 0x10000;
+
+    /** True if /proc/net/unix has a listening socket bound to path (fields: Num RefCount Protocol Flags Type St Inode Path). */
+    static boolean listening(Path path) throws IOException {
+        String wanted = path.toString();
+        for (String line : Files.readAllLines(Path.of("/proc/net/unix"))) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length == 8 && f[7].equals(wanted) && (Integer.parseInt(f[3], 16) & SO_ACCEPTCON) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** RESOURCE_FLUSH of a 64x64 resource that is on no scanout: the command path alone. */
@@ -78,9 +97,15 @@ public final class VhostUserGpuBenchmark {
         long t1 = System.nanoTime();
         r.put("commands/s (batches of " + BATCH + ")", batches * (double) BATCH / ((t1 - t0) / 1e9));
 
-        int n = 20_000;
+        long[] lat = roundTrips(d, 2000, 20_000);
+        r.put("round trip p50 (us)", percentileMicros(lat, 50));
+        r.put("round trip p99 (us)", percentileMicros(lat, 99));
+    }
+
+    /** n round trips of one RESOURCE_FLUSH of resource 10 (64x64, on no scanout) after warmup untimed ones; sorted, in ns. */
+    static long[] roundTrips(GpuDriver d, int warmup, int n) throws Exception {
         long[] lat = new long[n];
-        for (int i = 0; i < 2000; i++) {
+        for (int i = 0; i < warmup; i++) {
             flush(d, 10, 64, 64);
             d.kick();
             d.awaitAll();
@@ -93,8 +118,12 @@ public final class VhostUserGpuBenchmark {
             lat[i] = System.nanoTime() - s;
         }
         Arrays.sort(lat);
-        r.put("round trip p50 (us)", lat[n / 2] / 1e3);
-        r.put("round trip p99 (us)", lat[n * 99 / 100] / 1e3);
+        return lat;
+    }
+
+    /** The percent-th percentile of sorted nanosecond samples, in microseconds. */
+    static double percentileMicros(long[] sorted, int percent) {
+        return sorted[(int) ((long) (sorted.length - 1) * percent / 100)] / 1e3;
     }
 
     static void batch(GpuDriver d) throws Exception {
