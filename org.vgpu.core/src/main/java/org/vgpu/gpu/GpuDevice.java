@@ -39,16 +39,30 @@ public class GpuDevice implements VirtioDevice {
     private int eventsRead;
     private int configGeneration;
 
-    /** One queue's buffers and decoder. The request buffer holds the largest ATTACH_BACKING. */
+    /**
+     * One queue's buffers and decoder. The request buffer starts at a page, which holds every
+     * request but a large ATTACH_BACKING or CREATE_BLOB or SUBMIT_3D, and grows once to the
+     * largest the first time a chain needs it: an idle device (and every cursor queue) keeps
+     * 4 KiB instead of 256 KiB resident.
+     */
     private static final class QueueWorker {
+        static final int INITIAL_REQUEST_SIZE = 4096;
         /** Held while the queue is drained (or the control queue's held chains completed): one thread at a time. */
         final ReentrantLock lock = new ReentrantLock();
-        final ByteBuffer request = ByteBuffer.allocateDirect(MAX_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+        private ByteBuffer request = ByteBuffer.allocateDirect(INITIAL_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         final ByteBuffer response = ByteBuffer.allocateDirect(MAX_RESPONSE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         final CommandDecoder decoder;
 
         QueueWorker(GpuState state) {
             decoder = new CommandDecoder(state);
+        }
+
+        /** The request buffer, grown to the largest request first if a chain of `readable` bytes does not fit. */
+        ByteBuffer request(int readable) {
+            if (readable > request.capacity() && request.capacity() < MAX_REQUEST_SIZE) {
+                request = ByteBuffer.allocateDirect(MAX_REQUEST_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            }
+            return request;
         }
     }
 
@@ -336,8 +350,9 @@ public class GpuDevice implements VirtioDevice {
                 int written;
                 CommandDecoder.FenceWait fence = null;
                 try {
-                    int n = c.reader().read(w.request, 0, w.request.capacity());
-                    int out = w.decoder.handle(w.request, n, w.response);
+                    ByteBuffer request = w.request(c.reader().remaining());
+                    int n = c.reader().read(request, 0, request.capacity());
+                    int out = w.decoder.handle(request, n, w.response);
                     fence = w.decoder.takeFence();
                     c.writer().write(w.response, 0, out);
                     written = c.writer().written();

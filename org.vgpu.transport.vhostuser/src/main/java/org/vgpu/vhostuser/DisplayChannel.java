@@ -49,7 +49,8 @@ final class DisplayChannel implements AutoCloseable {
 
     private final UnixSocket socket;
     private final ByteBuffer small = ByteBuffer.allocateDirect(HEADER + 20 + CURSOR_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    private ByteBuffer update = ByteBuffer.allocateDirect(HEADER + 20 + 1024 * 768 * 4).order(ByteOrder.LITTLE_ENDIAN);
+    /** UPDATE messages; allocated at the first UPDATE for the whole scanout (an idle connection keeps none). */
+    private ByteBuffer update = ByteBuffer.allocateDirect(0);
     private int cursorScanout;
     private int cursorX;
     private int cursorY;
@@ -204,7 +205,9 @@ final class DisplayChannel implements AutoCloseable {
             scanout(scanoutId, pixels.width(), pixels.height());
         }
         if (update.capacity() < HEADER + 20 + bytes) {
-            update = ByteBuffer.allocateDirect((int) (HEADER + 20 + bytes)).order(ByteOrder.LITTLE_ENDIAN); // grows once per larger mode
+            // sized for the whole scanout, so later partial updates of this mode fit: grows once per larger mode
+            long whole = Math.max(bytes, (long) pixels.width() * pixels.height() * 4);
+            update = ByteBuffer.allocateDirect((int) Math.min(Integer.MAX_VALUE, HEADER + 20 + whole)).order(ByteOrder.LITTLE_ENDIAN);
         }
         ByteBuffer m = begin(update, UPDATE, (int) (20 + bytes));
         m.putInt(scanoutId).putInt(x).putInt(y).putInt(w).putInt(h);
