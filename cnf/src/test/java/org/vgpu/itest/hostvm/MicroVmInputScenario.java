@@ -222,7 +222,17 @@ public final class MicroVmInputScenario {
                         return;
                     }
                 }
-                check(System.nanoTime() < deadline, "no '" + marker + "' within " + EVENTS.toSeconds() + " s of its injection");
+                if (System.nanoTime() - deadline >= 0) {
+                    // What tells a lost interrupt from an undelivered event or a stalled console:
+                    // the device's delivered/pending counts, and whether the next event gets through.
+                    String devices = shell("vgpu:devices");
+                    shell("vgpu:input keyboard0 key KEY_C press");
+                    LockSupport.parkNanos(Duration.ofSeconds(10).toNanos());
+                    String after = new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1);
+                    throw new AssertionError("no '" + marker + "' within " + EVENTS.toSeconds() + " s of its injection; devices then:\n"
+                            + devices + "\nconsole after one more key (KEY_C) and 10 s:\n"
+                            + after.substring(Math.max(0, after.length() - 600)));
+                }
                 check(vgpu.isAlive(), "vgpu exited before " + marker);
                 LockSupport.parkNanos(200_000);
             }
