@@ -130,7 +130,7 @@ class GuestRenderIT {
     void guestCursorReachesVgpuAndQemu() throws Exception {
         try (QemuGuest guest = new QemuGuest(Machine.Q35, socket, dir.resolve("cursor"), "vgpu.test=fbcursor vgpu.hold=600")) {
             String inverted = guest.bootUntil(ConsoleLines.IMAGE_DONE_INVERTED, BOOT);
-            assertTrue(guest.serial().contains("VGPU-CURSOR-DONE 100 50"), guest.serial());
+            assertTrue(ConsoleLines.find(guest.serial(), ConsoleLines.literal("VGPU-CURSOR-DONE 100 50")).isPresent(), guest.serial());
             CommandProcessor shell = context.getService(context.getServiceReference(CommandProcessor.class));
             long deadline = System.currentTimeMillis() + 10_000;
             String scanouts;

@@ -18,7 +18,7 @@ class MicroVmInputIT {
 
     @Test
     void guestReadsHostKeysAndPositionsAndSetsItsLed() throws Exception {
-        HostVmScenario.Result r = HostVmScenario.run(MicroVmInputScenario.class, "", 600);
+        HostVmScenario.Result r = HostVmScenario.run(MicroVmInputScenario.class, "--bench", 600);
         String out = r.output();
         assertEquals(0, r.status(), out);
         assertTrue(out.contains("SCENARIO-OK"), out);
@@ -29,5 +29,6 @@ class MicroVmInputIT {
         // Typed and clicked in TigerVNC's vncviewer on ./vgpu vm --vnc: the scenario checks the exact codes and position.
         assertTrue(out.contains("vgpu keyboard keyboard0: KEY 28 0"), out);
         assertTrue(out.contains("vgpu tablet tablet0: KEY 272 0"), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("FACT bench-inject-to-guest-read-p99-ms = [0-9.]+")), out);
     }
 }

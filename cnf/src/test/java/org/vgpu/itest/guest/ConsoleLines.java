@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
 /**
  * The guest-to-test console protocol, line-framed. A serial console log is written a byte at a
  * time while the test reads it, so its last line may be cut; and kernel messages may interleave
- * with a marker. Only newline-terminated lines count, and a marker is parsed by a pattern that
- * the whole marker must match: a broken marker line is never a match (the caller waits on or
- * reports it), never an exception from an index.
+ * with a marker (they are taken out again, {@link #complete}). Only newline-terminated lines
+ * count, and a marker is parsed by a pattern that the whole marker must match: a broken marker
+ * line is never a match (the caller waits on or reports it), never an exception from an index.
  */
 public final class ConsoleLines {
     /** "VGPU-IMAGE-DONE WxH [inverted]" of vgpu-fbtest and vgpu-hostblob. */
@@ -23,14 +23,40 @@ public final class ConsoleLines {
     private ConsoleLines() {
     }
 
-    /** The complete lines of a log, without their line ends (a trailing '\r' of a serial line included). */
+    /**
+     * A kernel message's start, "[   42.404561] ": the kernel's console writes a whole message
+     * (ending in a newline) between two pieces of a user program's line.
+     */
+    private static final Pattern KERNEL_MESSAGE = Pattern.compile("\\[\\s*\\d+\\.\\d+\\] ");
+
+    /**
+     * The complete lines of a log, without their line ends (a trailing '\r' of a serial line
+     * included). A kernel message written into the middle of a line becomes a line of its own and
+     * the line it cut is joined again ("KEY 48 1[  42.4] hrtimer: ...\n\n" is "[  42.4] hrtimer: ..."
+     * and "KEY 48 1"); a cut line whose rest has not arrived is not complete yet.
+     */
     public static List<String> complete(String log) {
         List<String> lines = new ArrayList<>();
+        String cut = null; // the start of a line a kernel message was written into
         int start = 0;
         for (int nl = log.indexOf('\n'); nl >= 0; nl = log.indexOf('\n', start)) {
             int end = nl > start && log.charAt(nl - 1) == '\r' ? nl - 1 : nl;
-            lines.add(log.substring(start, end));
+            String physical = log.substring(start, end);
             start = nl + 1;
+            Matcher kernel = KERNEL_MESSAGE.matcher(physical);
+            if (cut != null && kernel.lookingAt()) {
+                lines.add(physical); // one more kernel message before the cut line goes on
+                continue;
+            }
+            String line = cut == null ? physical : cut + physical;
+            cut = null;
+            kernel = KERNEL_MESSAGE.matcher(line);
+            if (kernel.find() && kernel.start() > 0) {
+                cut = line.substring(0, kernel.start());
+                lines.add(line.substring(kernel.start()));
+            } else {
+                lines.add(line);
+            }
         }
         return lines;
     }

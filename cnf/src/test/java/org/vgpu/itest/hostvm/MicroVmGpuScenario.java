@@ -164,7 +164,7 @@ public final class MicroVmGpuScenario {
 
     /** The scanout shows a hostmem blob the guest mapped and wrote: no TRANSFER, no copy. */
     private void checkHostBlob(String resources) throws Exception {
-        String made = readLog().lines().filter(l -> l.contains("VGPU-HOSTBLOB")).findFirst().orElse("");
+        String made = ConsoleLines.complete(readLog()).stream().filter(l -> l.contains("VGPU-HOSTBLOB")).findFirst().orElse("");
         fact("hostblob", made);
         check(made.contains("stride=5120 size=4096000"), "the guest got the image requirements from the query ring: " + made);
         String line = resources.lines().filter(l -> l.startsWith(DEVICE) && l.contains("hostmem")).findFirst()

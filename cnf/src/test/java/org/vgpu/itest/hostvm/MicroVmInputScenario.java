@@ -203,7 +203,7 @@ public final class MicroVmInputScenario {
         fact("bench-inject-to-guest-read-max-ms", String.format("%.2f", nanos[BENCH_EVENTS - 1] / 1e6));
     }
 
-    /** Polls the log from byte offset from (every 0.2 ms, not 250 ms as awaitLog) until a line ends with marker. */
+    /** Polls the log from byte offset from (every 0.2 ms, not 250 ms as awaitLog) until a complete line ends with marker. */
     private void awaitFast(long from, String marker, long deadline) throws Exception {
         try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
             StringBuilder seen = new StringBuilder();
@@ -216,27 +216,50 @@ public final class MicroVmInputScenario {
                     seen.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
                     at += n;
                 }
-                for (int i = seen.indexOf(marker); i >= 0; i = seen.indexOf(marker, i + 1)) {
-                    int end = i + marker.length();
-                    if (end < seen.length() && (seen.charAt(end) == '\r' || seen.charAt(end) == '\n')) {
-                        return;
-                    }
+                if (seen.indexOf(marker) >= 0 && ConsoleLines.complete(seen.toString()).stream().anyMatch(l -> l.endsWith(marker))) {
+                    return; // a whole line, even if a kernel message was written into it
                 }
                 if (System.nanoTime() - deadline >= 0) {
                     // What tells a lost interrupt from an undelivered event or a stalled console:
                     // the device's delivered/pending counts, and whether the next event gets through.
                     String devices = shell("vgpu:devices");
                     shell("vgpu:input keyboard0 key KEY_C press");
-                    LockSupport.parkNanos(Duration.ofSeconds(10).toNanos());
+                    boolean nextRead = awaitLine(at, "VGPU-EV " + KEYBOARD + " KEY 46 1", Duration.ofSeconds(10));
                     String after = new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1);
                     throw new AssertionError("no '" + marker + "' within " + EVENTS.toSeconds() + " s of its injection; devices then:\n"
-                            + devices + "\nconsole after one more key (KEY_C) and 10 s:\n"
-                            + after.substring(Math.max(0, after.length() - 600)));
+                            + devices + "\none more key (KEY_C) " + (nextRead ? "was read" : "was not read within 10 s either")
+                            + "; the console then:\n"
+                            + after.substring(Math.max(0, after.length() - 600))
+                            + "\ntransports (interrupt status, edges raised and acked) then:\n" + shell("vgpu:transports")
+                            + "\nvgpu's threads then:\n" + threadDump());
                 }
                 check(vgpu.isAlive(), "vgpu exited before " + marker);
                 LockSupport.parkNanos(200_000);
             }
         }
+    }
+
+    /** Whether a line ending with marker appears in the log after byte offset from within timeout. */
+    private boolean awaitLine(long from, String marker, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        do {
+            byte[] all = Files.readAllBytes(log);
+            String tail = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from), StandardCharsets.ISO_8859_1);
+            if (ConsoleLines.complete(tail).stream().anyMatch(l -> l.endsWith(marker))) {
+                return true;
+            }
+            Thread.sleep(100);
+        } while (System.nanoTime() - deadline < 0);
+        return false;
+    }
+
+    /** vgpu's threads (jcmd Thread.print): where a vCPU or device thread waits when the guest stalls. */
+    private String threadDump() throws Exception {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process p = new ProcessBuilder(jcmd, Long.toString(vgpu.pid()), "Thread.print").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor(30, TimeUnit.SECONDS);
+        return out;
     }
 
     /** The log up to its last complete line: a cut that never splits a line. */
