@@ -5,6 +5,7 @@ import static org.vgpu.mmio.MmioRegisters.INT_USED_BUFFER;
 
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.vgpu.mmio.bus.IrqLine;
 import org.vgpu.virtio.api.Interrupt;
@@ -17,6 +18,8 @@ import org.vgpu.virtio.api.Interrupt;
 final class MmioInterrupt implements Interrupt {
     private final IrqLine line;
     private final AtomicInteger status = new AtomicInteger();
+    private final LongAdder raised = new LongAdder();
+    private final LongAdder acknowledged = new LongAdder();
 
     MmioInterrupt(IrqLine line) {
         this.line = Objects.requireNonNull(line, "line");
@@ -35,6 +38,7 @@ final class MmioInterrupt implements Interrupt {
     /** Sets the bit before the edge, so the driver's handler always finds a reason. */
     private void raise(int bit) {
         status.getAndUpdate(s -> s | bit);
+        raised.increment();
         line.trigger();
     }
 
@@ -45,6 +49,15 @@ final class MmioInterrupt implements Interrupt {
     /** InterruptACK: clears the bits the driver has handled. */
     void acknowledge(int bits) {
         status.getAndUpdate(s -> s & ~bits);
+        acknowledged.increment();
+    }
+
+    /**
+     * For the shell: the status bits, edges raised and acknowledgements seen. A bit that stays set
+     * while edges go on rising tells an interrupt the driver never took from events it never got.
+     */
+    String describe() {
+        return String.format("interrupt status 0x%x, %d raised, %d acked", status.get(), raised.sum(), acknowledged.sum());
     }
 
     void clear() {

@@ -95,6 +95,11 @@ public final class MmioTransport implements MmioHandler, AutoCloseable {
         return QUEUE_NOTIFY;
     }
 
+    /** For the shell: InterruptStatus and how many edges were raised and acknowledged. */
+    public String interruptState() {
+        return interrupt.describe();
+    }
+
     /** For the shell: "reset", "driver-ok pending", "active", "failed", "needs reset: why" or "closed". */
     public String state() {
         if (closed) {

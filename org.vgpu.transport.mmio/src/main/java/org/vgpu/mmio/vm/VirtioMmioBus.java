@@ -29,7 +29,7 @@ public final class VirtioMmioBus implements AutoCloseable {
     /** One device on the bus, for the shell and tests. */
     public record Attached(MmioTransport transport, long base, int gsi, SlotSharedMemoryWindow hostVisible) {
         public String describe() {
-            String where = String.format("mmio 0x%x irq %d", base, gsi);
+            String where = String.format("mmio 0x%x irq %d, %s", base, gsi, transport.interruptState());
             return hostVisible == null ? where : where + ", " + hostVisible;
         }
     }
