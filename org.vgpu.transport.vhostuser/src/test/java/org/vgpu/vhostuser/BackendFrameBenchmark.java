@@ -36,7 +36,7 @@ public final class BackendFrameBenchmark {
             Path sock = dir.resolve(preference.get(0) + ".sock");
             VhostUserServer server = new VhostUserServer(gpu, config(sock), displays);
             try (GpuDriver d = new GpuDriver(sock)) {
-                d.display().reuseUpdateBuffer = true;
+                d.display().updates(DisplayPeer.Updates.COPY_INTO_ONE);
                 d.createScatteredResource(1, W, H, true, RUN_PAGES);
                 d.fillScattered(W, H, 1);
                 long seen = 0;

@@ -38,12 +38,23 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
     volatile ByteBuffer lastDmabufRect;
     /** Plays a display that never answers DMABUF_UPDATE. */
     volatile boolean ignoreDmabufUpdates;
-    /**
-     * Copies each UPDATE into one kept surface (as QEMU's display copies into its surface) instead
-     * of a fresh buffer per update: for benchmarks, where allocating 8 MB per frame here would
-     * measure this peer rather than the back end. Tests that keep {@link #lastUpdate} leave it off.
-     */
-    public volatile boolean reuseUpdateBuffer;
+    /** What the peer does with an UPDATE's pixels; counts every UPDATE either way. */
+    public enum Updates {
+        /** A fresh copy per UPDATE in {@link #lastUpdate}: tests that keep one frame while the next arrives. */
+        COPY_EACH,
+        /**
+         * One kept surface the UPDATE is copied into (as QEMU's display copies into its surface):
+         * for benchmarks, where allocating 8 MB per frame here would measure this peer, not the back end.
+         */
+        COPY_INTO_ONE,
+        /**
+         * Not copied: for benchmarks with many front ends in one JVM, where an 8 MB copy per frame
+         * and device would make the front ends' garbage collection part of every latency measured.
+         */
+        DISCARD
+    }
+
+    private volatile Updates updatesMode = Updates.COPY_EACH;
     private final int[] headerFds = new int[UnixSocket.MAX_FDS];
     /** Cursor messages in arrival order: {request, scanout, x, y} and for CURSOR_UPDATE also {hot_x, hot_y, first pixel}. */
     private final java.util.List<int[]> cursorMessages = new java.util.ArrayList<>();
@@ -55,7 +66,6 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
     final java.util.List<Integer> edidRequests = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** The modifier of the last DMABUF_SCANOUT2 (-1: none came). */
     volatile long lastModifier = -1;
-    private volatile boolean keepUpdates = true;
 
     DisplayPeer(UnixSocket socket, int width, int height) {
         this.socket = socket;
@@ -160,9 +170,10 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
             }
             case SCANOUT -> scanouts.incrementAndGet();
             case UPDATE -> {
-                if (keepUpdates) {
+                Updates mode = updatesMode;
+                if (mode != Updates.DISCARD) {
                     ByteBuffer kept = lastUpdate;
-                    ByteBuffer copy = reuseUpdateBuffer && kept != null && kept.capacity() >= size ? kept.clear()
+                    ByteBuffer copy = mode == Updates.COPY_INTO_ONE && kept != null && kept.capacity() >= size ? kept.clear()
                             : ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
                     copy.put(payload.duplicate().position(0).limit(size)).flip();
                     lastUpdate = copy;
@@ -200,13 +211,9 @@ public final class DisplayPeer implements Runnable, AutoCloseable {
         }
     }
 
-    /**
-     * false: UPDATEs are counted, their pixels not copied into lastUpdate. For benchmarks with many
-     * front ends in one JVM, where a fresh 8 MB copy per frame and device would make the front
-     * ends' garbage collection part of every latency measured.
-     */
-    public void keepUpdates(boolean keep) {
-        keepUpdates = keep;
+    /** Chooses what happens to the pixels of later UPDATEs. */
+    public void updates(Updates mode) {
+        updatesMode = java.util.Objects.requireNonNull(mode, "mode");
     }
 
     /** Waits until at least count cursor messages have arrived; returns them all (fewer at the timeout). */

@@ -33,10 +33,6 @@ final class PollWindow {
         return nanos;
     }
 
-    long maxNanos() {
-        return maxNanos;
-    }
-
     /** The worker slept {@code sleptNanos} in poll() until work came (not a stop). */
     void slept(long sleptNanos) {
         if (sleptNanos <= nanos) {

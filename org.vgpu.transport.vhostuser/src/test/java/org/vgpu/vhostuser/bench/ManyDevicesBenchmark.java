@@ -19,6 +19,7 @@ import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.vgpu.vhostuser.DisplayPeer;
 import org.vgpu.vhostuser.GpuDriver;
 
 /**
@@ -292,7 +293,7 @@ public final class ManyDevicesBenchmark {
     /** A front end whose display counts UPDATEs without copying them: 16 of them in this JVM make no garbage per frame. */
     static GpuDriver frontEnd(Path socket) throws Exception {
         GpuDriver d = new GpuDriver(socket);
-        d.display().keepUpdates(false);
+        d.display().updates(DisplayPeer.Updates.DISCARD);
         return d;
     }
 

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.vgpu.vhostuser.DisplayPeer;
 import org.vgpu.vhostuser.GpuDriver;
 
 /**
@@ -143,7 +144,7 @@ public final class VhostUserGpuBenchmark {
     /** 1920x1080 on scanout 0: TRANSFER + FLUSH per frame, done when the UPDATE reached the display. */
     static void fullFrames(GpuDriver d, long pid, Map<String, Double> r) throws Exception {
         int w = 1920, h = 1080;
-        d.display().reuseUpdateBuffer = true; // one copy into a kept surface per UPDATE, as QEMU's display does
+        d.display().updates(DisplayPeer.Updates.COPY_INTO_ONE); // one copy into a kept surface per UPDATE, as QEMU's display does
         d.createScatteredResource(1, w, h, true);
         d.fillScattered(w, h, 1);
         long seen = 0;
