@@ -323,7 +323,7 @@ public final class MicroVm implements AutoCloseable {
                         return new VmExit(VmExit.Kind.KVM_FAILURE, String.format(
                                 "the guest shut down (triple fault) before any console output, rip 0x%x", vcpu.rip()));
                     }
-                    return new VmExit(VmExit.Kind.RESET, "triple fault");
+                    return new VmExit(VmExit.Kind.RESET, String.format("triple fault, rip 0x%x", vcpu.rip()));
                 }
                 case Kvm.EXIT_SYSTEM_EVENT -> {
                     int type = run.getInt(Kvm.Run.SYSTEM_EVENT_TYPE);
