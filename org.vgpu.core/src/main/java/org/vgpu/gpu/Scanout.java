@@ -63,6 +63,26 @@ final class Scanout implements ScanoutPixels {
     }
 
     @Override
+    public ByteBuffer wholeRows(int ry, int h) {
+        if (resource == null || ry < 0 || h <= 0 || (long) ry + h > height) {
+            return null;
+        }
+        long stride = resource.spec.stride();
+        if (x != 0 || (long) width * org.vgpu.gpu.spi.ResourceSpec.BYTES_PER_PIXEL != stride) {
+            return null; // the scanout's rows are not back to back in the resource
+        }
+        ByteBuffer memory = resource.store.pixelMemory();
+        long start = (y + ry) * stride;
+        long end = start + h * stride;
+        if (memory == null || end > memory.capacity()) {
+            return null;
+        }
+        memory.clear().position((int) start).limit((int) end);
+        stats.addDisplayRead(resource.backend.name(), end - start);
+        return memory;
+    }
+
+    @Override
     public void read(int rx, int ry, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
         if (resource == null) {
             throw new IllegalStateException("scanout " + id + " is disabled");

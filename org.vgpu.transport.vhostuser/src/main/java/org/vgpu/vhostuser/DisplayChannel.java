@@ -204,6 +204,16 @@ final class DisplayChannel implements AutoCloseable {
             // Back from a dma-buf (the resource moved to a copying backend): UPDATEs need a plain surface.
             scanout(scanoutId, pixels.width(), pixels.height());
         }
+        PixelFormat format = pixels.format();
+        boolean xrgb = format == PixelFormat.B8G8R8X8 || format == PixelFormat.B8G8R8A8;
+        ByteBuffer rows = xrgb && x == 0 && w == pixels.width() ? pixels.wholeRows(y, h) : null;
+        if (rows != null && rows.remaining() == bytes) {
+            // Whole rows already in QEMU's byte order: the header, then the resource's own pixels, in one sendmsg.
+            ByteBuffer m = begin(small, UPDATE, (int) (20 + bytes));
+            m.putInt(scanoutId).putInt(x).putInt(y).putInt(w).putInt(h);
+            sendWithBody(m, rows);
+            return;
+        }
         if (update.capacity() < HEADER + 20 + bytes) {
             // sized for the whole scanout, so later partial updates of this mode fit: grows once per larger mode
             long whole = Math.max(bytes, (long) pixels.width() * pixels.height() * 4);
@@ -213,8 +223,7 @@ final class DisplayChannel implements AutoCloseable {
         m.putInt(scanoutId).putInt(x).putInt(y).putInt(w).putInt(h);
         int start = m.position();
         pixels.read(x, y, w, h, m, start, w * 4);
-        PixelFormat format = pixels.format();
-        if (format != PixelFormat.B8G8R8X8 && format != PixelFormat.B8G8R8A8) {
+        if (!xrgb) {
             for (int i = start; i < start + (int) bytes; i += 4) {
                 m.putInt(i, format.argb(m, i));
             }
@@ -311,6 +320,21 @@ final class DisplayChannel implements AutoCloseable {
             socket.send(m, fds); // the fds travel with the first bytes of the message
             while (m.hasRemaining()) {
                 socket.send(m, NO_FDS);
+            }
+        } catch (NativeException e) {
+            broken = true; // the VMM went away; the vhost-user connection notices and cleans up
+        }
+    }
+
+    /** Sends header and body as one message (the socket may take it in pieces). */
+    private void sendWithBody(ByteBuffer header, ByteBuffer body) {
+        if (broken) {
+            return;
+        }
+        header.flip();
+        try {
+            while (header.hasRemaining() || body.hasRemaining()) {
+                socket.send(header, body);
             }
         } catch (NativeException e) {
             broken = true; // the VMM went away; the vhost-user connection notices and cleans up

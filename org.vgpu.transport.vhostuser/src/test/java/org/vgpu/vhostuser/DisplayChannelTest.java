@@ -88,6 +88,59 @@ class DisplayChannelTest {
         }
     }
 
+    /**
+     * Whole rows in B8G8R8X8 go from the resource's own memory behind the header, with no copy
+     * (read() is never called); a narrower rect is copied out through read() as before.
+     */
+    @Test
+    void wholeRowsAreSentFromTheResourcesMemoryAndNarrowerRectsAreCopied() throws Exception {
+        int width = 4, height = 3;
+        ByteBuffer memory = ByteBuffer.allocateDirect(width * height * 4).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < width * height; i++) {
+            memory.putInt(i * 4, 0x00100000 * i + 0x0102);
+        }
+        int[] reads = new int[1];
+        ScanoutPixels pixels = new ScanoutPixels() {
+            @Override public int width() { return width; }
+            @Override public int height() { return height; }
+            @Override public PixelFormat format() { return PixelFormat.B8G8R8X8; }
+
+            @Override
+            public ByteBuffer wholeRows(int y, int h) {
+                return memory.clear().position(y * width * 4).limit((y + h) * width * 4);
+            }
+
+            @Override
+            public void read(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride) {
+                reads[0]++;
+                for (int r = 0; r < h; r++) {
+                    for (int c = 0; c < w; c++) {
+                        dst.putInt(dstIndex + r * dstStride + c * 4, memory.getInt(((y + r) * width + x + c) * 4));
+                    }
+                }
+            }
+        };
+        UnixSocket[] pair = UnixSocket.pair();
+        try (DisplayChannel channel = new DisplayChannel(pair[0], false); UnixSocket peer = pair[1]) {
+            channel.scanout(0, width, height);
+            receive(peer, 24);
+            channel.update(0, 0, 1, width, 2, pixels);
+            ByteBuffer m = receive(peer, 12 + 20 + 2 * width * 4);
+            assertEquals(DisplayChannel.UPDATE, m.getInt(0));
+            assertEquals(20 + 2 * width * 4, m.getInt(8));
+            assertEquals(1, m.getInt(12 + 8), "y");
+            for (int i = 0; i < 2 * width; i++) {
+                assertEquals(0x00100000 * (width + i) + 0x0102, m.getInt(32 + i * 4), "pixel " + i + " of rows 1-2");
+            }
+            assertEquals(0, reads[0], "whole rows are not copied out first");
+            channel.update(0, 1, 0, 2, 1, pixels);
+            ByteBuffer narrow = receive(peer, 12 + 20 + 8);
+            assertEquals(1, reads[0], "a narrower rect is read");
+            assertEquals(0x00100000 + 0x0102, narrow.getInt(32));
+            assertEquals(0x00200000 + 0x0102, narrow.getInt(36));
+        }
+    }
+
     /** QEMU crashes on an UPDATE for a scanout it has no surface for: nothing is sent before SCANOUT. */
     @Test
     void noUpdateBeforeTheScanoutIsAnnouncedOrAfterItIsDisabled() throws Exception {

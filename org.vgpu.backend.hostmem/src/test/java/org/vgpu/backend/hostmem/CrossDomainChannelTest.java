@@ -210,8 +210,14 @@ class CrossDomainChannelTest {
         assertEquals(1, got.fds().length, "the blob's fd");
         assertArrayEquals(pattern, FakeCompositor.read(got.fds()[0], pattern.length), "the fd is the blob's memory, as the guest drew it");
         LinuxNative.closeQuietly(got.fds()[0]);
+        // The channel's writer thread counts a message after its sendmsg returns, which may be just after the compositor has it.
+        String sent = "to compositor " + HELLO.length + " B 1 fds";
         String listing = guest.device.state().contexts().get(CTX);
-        assertTrue(listing.contains("to compositor " + HELLO.length + " B 1 fds"), listing);
+        for (long deadline = System.nanoTime() + 5_000_000_000L; !listing.contains(sent) && System.nanoTime() < deadline; ) {
+            Thread.sleep(10);
+            listing = guest.device.state().contexts().get(CTX);
+        }
+        assertTrue(listing.contains(sent), listing);
     }
 
     @Test

@@ -110,6 +110,12 @@ final class DmabufResource implements BackendResource {
         return exported;
     }
 
+    /** The guest's pages as this host maps them (null before there is a mapping). */
+    @Override
+    public ByteBuffer pixelMemory() {
+        return pixels;
+    }
+
     /**
      * Nothing to import: the pixels are the guest's pages themselves. A resource migrated here shows
      * what the guest last wrote, which is what it transferred before, for a guest that transfers.

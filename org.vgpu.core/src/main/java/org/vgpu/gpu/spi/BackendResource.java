@@ -68,6 +68,16 @@ public interface BackendResource {
         return -1;
     }
 
+    /**
+     * The current pixels themselves as one direct buffer, rows at spec().stride() from index 0,
+     * when this resource keeps them in one buffer or mapping of its own; else null. The same
+     * object on every call (a display sends from it per flush without allocating or copying);
+     * read it only, until destroy().
+     */
+    default ByteBuffer pixelMemory() {
+        return null;
+    }
+
     /** Frees host state; the resource is not used afterwards. */
     void destroy();
 }

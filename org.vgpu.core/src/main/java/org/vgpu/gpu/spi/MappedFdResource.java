@@ -74,6 +74,11 @@ public abstract class MappedFdResource implements BackendResource {
     }
 
     @Override
+    public final ByteBuffer pixelMemory() {
+        return pixels;
+    }
+
+    @Override
     public final int mappableFd() {
         return fd;
     }

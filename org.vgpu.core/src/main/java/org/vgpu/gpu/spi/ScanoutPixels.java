@@ -35,6 +35,17 @@ public interface ScanoutPixels {
         return 0;
     }
 
+    /**
+     * Rows [y, y + h) of the scanout as they lie in the resource's own memory, without a copy:
+     * a direct buffer whose position..limit are exactly those rows, w * 4 bytes each and packed,
+     * in {@link #format()}. Only where the scanout spans its resource's full width and the
+     * backend keeps the pixels in memory of its own ({@link BackendResource#pixelMemory()}); else
+     * null, and the caller uses {@link #read}. Read only, and only during the DisplaySink call.
+     */
+    default ByteBuffer wholeRows(int y, int h) {
+        return null;
+    }
+
     /** Copies rect (x, y, w, h) in {@link #format()} into dst; row r at dst[dstIndex + r * dstStride]. */
     void read(int x, int y, int w, int h, ByteBuffer dst, int dstIndex, int dstStride);
 }

@@ -3,7 +3,7 @@
  * pixels reach them), the per-resource backend selector, and display sinks (where scanouts go).
  */
 @Export
-@Version("2.4.0")
+@Version("2.5.0")
 package org.vgpu.gpu.spi;
 
 import org.osgi.annotation.bundle.Export;

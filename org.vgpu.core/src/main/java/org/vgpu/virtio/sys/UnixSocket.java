@@ -28,6 +28,8 @@ public final class UnixSocket implements AutoCloseable {
     private static final int IOVEC_SIZE = 16;
     private static final int CMSG_HEADER = 16; // cmsg_len (size_t), cmsg_level, cmsg_type
     private static final int CMSG_SPACE = CMSG_HEADER + MAX_FDS * 4; // 48, already 8-aligned
+    /** Where the control message starts in a MessageBuffer: after msghdr and two iovecs (a gather send uses both). */
+    private static final int CMSG_AT = MSGHDR_SIZE + 2 * IOVEC_SIZE;
     private static final int SOCKADDR_UN_SIZE = 110;
     private static final int SUN_PATH_MAX = 107;
 
@@ -131,7 +133,7 @@ public final class UnixSocket implements AutoCloseable {
             Memory m = sendBuffer.header;
             sendBuffer.prepare(data, length, fds.length);
             for (int i = 0; i < fds.length; i++) {
-                m.setInt(MSGHDR_SIZE + IOVEC_SIZE + CMSG_HEADER + 4L * i, fds[i]);
+                m.setInt(CMSG_AT + CMSG_HEADER + 4L * i, fds[i]);
             }
             long n;
             enter("sendmsg");
@@ -145,6 +147,41 @@ public final class UnixSocket implements AutoCloseable {
             LinuxNative.check("sendmsg", n);
             src.position(src.position() + (int) n);
             return (int) n;
+        }
+    }
+
+    /**
+     * Sends head[position..limit) then body[position..limit) in one sendmsg with two iovecs, no
+     * fds: a message whose payload stays where it is (a display update straight from a resource's
+     * pixels) instead of being copied behind its header first. Both buffers must be direct.
+     * Returns the bytes sent; advances head's position, then body's, by them.
+     */
+    public long send(ByteBuffer head, ByteBuffer body) throws NativeException {
+        if (!head.isDirect() || !body.isDirect()) {
+            throw new IllegalArgumentException("a gather send needs direct buffers");
+        }
+        synchronized (sendBuffer) {
+            int headLength = head.remaining();
+            int bodyLength = body.remaining();
+            sendBuffer.prepare(sendBuffer.dataFor(head, headLength), headLength, 0);
+            Memory m = sendBuffer.header;
+            m.setLong(24, 2); // msg_iovlen
+            m.setLong(MSGHDR_SIZE + IOVEC_SIZE, sendBuffer.bodyAddress(body)); // iov_base
+            m.setLong(MSGHDR_SIZE + IOVEC_SIZE + 8, bodyLength); // iov_len
+            long n;
+            enter("sendmsg");
+            try {
+                do {
+                    n = LinuxNative.sendmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_NOSIGNAL);
+                } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+            } finally {
+                exit();
+            }
+            LinuxNative.check("sendmsg", n);
+            int fromHead = (int) Math.min(n, headLength);
+            head.position(head.position() + fromHead);
+            body.position(body.position() + (int) (n - fromHead));
+            return n;
         }
     }
 
@@ -282,12 +319,25 @@ public final class UnixSocket implements AutoCloseable {
 
     /** msghdr + iovec + cmsg space in native memory, reused by every call in one direction. */
     private static final class MessageBuffer {
-        final Memory header = new Memory(MSGHDR_SIZE + IOVEC_SIZE + CMSG_SPACE);
+        final Memory header = new Memory(CMSG_AT + CMSG_SPACE);
         Memory staging = new Memory(4096); // for heap ByteBuffers
         // The last direct buffer and its address: callers reuse their buffers, and asking JNA
         // allocates a Pointer per call (a display update per guest flush goes through here).
         private ByteBuffer lastDirect;
         private long lastAddress;
+
+        // The same for a gather send's second buffer (a resource's pixels), so the two do not evict each other.
+        private ByteBuffer lastBody;
+        private long lastBodyAddress;
+
+        /** Address of a gather send's body at its position. */
+        long bodyAddress(ByteBuffer body) {
+            if (body != lastBody) {
+                lastBodyAddress = Pointer.nativeValue(Native.getDirectBufferPointer(body));
+                lastBody = body;
+            }
+            return lastBodyAddress + body.position();
+        }
 
         /** Address of the bytes to send/receive: the direct buffer itself or the staging area. */
         long dataFor(ByteBuffer buffer, int length) {
@@ -313,9 +363,9 @@ public final class UnixSocket implements AutoCloseable {
             header.setLong(MSGHDR_SIZE, data); // iov_base
             header.setLong(MSGHDR_SIZE + 8, length); // iov_len
             if (fdCount > 0) {
-                header.setLong(32, base + MSGHDR_SIZE + IOVEC_SIZE); // msg_control
+                header.setLong(32, base + CMSG_AT); // msg_control
                 header.setLong(40, CMSG_HEADER + ((4L * fdCount + 7) & ~7L)); // CMSG_SPACE
-                long cmsg = MSGHDR_SIZE + IOVEC_SIZE;
+                long cmsg = CMSG_AT;
                 header.setLong(cmsg, CMSG_HEADER + 4L * fdCount); // cmsg_len = CMSG_LEN(n*4)
                 header.setInt(cmsg + 8, LinuxNative.SOL_SOCKET);
                 header.setInt(cmsg + 12, LinuxNative.SCM_RIGHTS);
@@ -328,7 +378,7 @@ public final class UnixSocket implements AutoCloseable {
             if (controlLen < CMSG_HEADER) {
                 return 0;
             }
-            long cmsg = MSGHDR_SIZE + IOVEC_SIZE;
+            long cmsg = CMSG_AT;
             long cmsgLen = header.getLong(cmsg);
             if (header.getInt(cmsg + 8) != LinuxNative.SOL_SOCKET || header.getInt(cmsg + 12) != LinuxNative.SCM_RIGHTS
                     || cmsgLen < CMSG_HEADER || cmsgLen > CMSG_SPACE) {

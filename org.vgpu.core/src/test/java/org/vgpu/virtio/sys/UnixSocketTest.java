@@ -14,6 +14,55 @@ import org.junit.jupiter.api.Test;
 class UnixSocketTest {
 
     @Test
+    void aGatherSendDeliversHeadThenBodyInOrder() throws Exception {
+        UnixSocket[] pair = UnixSocket.pair();
+        try {
+            ByteBuffer head = ByteBuffer.allocateDirect(28);
+            for (int i = 0; i < 28; i++) {
+                head.put(i, (byte) (200 + i % 50));
+            }
+            int bodySize = 4 << 20; // far more than the socket buffer: the reader drains while it is sent
+            ByteBuffer frame = ByteBuffer.allocateDirect(bodySize + 4096);
+            for (int i = 0; i < frame.capacity(); i++) {
+                frame.put(i, (byte) (i * 31 + 7));
+            }
+            ByteBuffer body = frame.duplicate().position(4096).limit(4096 + bodySize);
+            CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
+                try {
+                    ByteBuffer all = ByteBuffer.allocateDirect(28 + bodySize);
+                    while (all.hasRemaining()) {
+                        if (pair[1].recv(all, new int[UnixSocket.MAX_FDS]) == 0) {
+                            break;
+                        }
+                    }
+                    byte[] bytes = new byte[all.position()];
+                    all.flip().get(bytes);
+                    return bytes;
+                } catch (NativeException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (head.hasRemaining() || body.hasRemaining()) {
+                pair[0].send(head, body);
+            }
+            byte[] got = received.get(30, TimeUnit.SECONDS);
+            assertEquals(28 + bodySize, got.length);
+            for (int i = 0; i < 28; i++) {
+                assertEquals((byte) (200 + i % 50), got[i], "head byte " + i);
+            }
+            for (int i = 0; i < bodySize; i++) {
+                if (got[28 + i] != (byte) ((4096 + i) * 31 + 7)) {
+                    throw new AssertionError("body byte " + i + " is " + got[28 + i]);
+                }
+            }
+            assertThrows(IllegalArgumentException.class, () -> pair[0].send(ByteBuffer.allocate(1), body));
+        } finally {
+            pair[0].close();
+            pair[1].close();
+        }
+    }
+
+    @Test
     void callsAfterCloseFailInsteadOfUsingTheFdNumber() throws Exception {
         UnixSocket[] pair = UnixSocket.pair();
         pair[0].close();

@@ -124,6 +124,11 @@ final class ShadowResource implements BackendResource {
     }
 
     @Override
+    public ByteBuffer pixelMemory() {
+        return shadow;
+    }
+
+    @Override
     public void destroy() {
         detachBacking();
     }
