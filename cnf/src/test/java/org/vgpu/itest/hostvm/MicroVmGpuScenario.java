@@ -86,6 +86,10 @@ public final class MicroVmGpuScenario {
         fact("transports", transports);
         check(transports.lines().anyMatch(l -> l.startsWith("virtio-mmio") && l.contains("micro-VM") && l.contains(DEVICE)
                 && l.contains("active") && l.contains("0xd0000000")), "vgpu:transports shows gpu0 active on virtio-mmio");
+        for (String input : java.util.List.of("keyboard0", "tablet0")) {
+            check(transports.lines().anyMatch(l -> l.startsWith("virtio-mmio") && l.contains(" " + input + " ")),
+                    input + " is on the micro-VM's bus beside gpu0, as ./vgpu vm " + (crossDomain ? "--cross-domain " : "") + "gives it");
+        }
 
         String resources = shell("vgpu:resources " + DEVICE);
         fact("resources", resources);

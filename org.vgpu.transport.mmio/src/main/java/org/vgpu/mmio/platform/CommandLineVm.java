@@ -20,7 +20,7 @@ import org.osgi.service.component.annotations.Reference;
  * org.vgpu.gpu.default component keeps (and makes anew when cross.domain changes): with
  * --cross-domain the VM waits for the gpu0 that has it, not the one from before the change.
  * The VM gets the default keyboard0 and tablet0 too (and waits for all three), unless
- * vgpu.vm.input=false or --cross-domain (gpu0 only, as before).
+ * vgpu.vm.input=false (gpu0 only).
  */
 @Component(immediate = true)
 public final class CommandLineVm {
@@ -68,9 +68,7 @@ public final class CommandLineVm {
         copy(context, HOST_VISIBLE_SIZE, "host.visible.size", props);
         props.put("console.input", Boolean.parseBoolean(context.getProperty(CONSOLE_INPUT)));
         String gpuFilter = crossDomain ? "(&(vgpu.device.name=gpu0)(cross.domain=true))" : "(vgpu.device.name=gpu0)";
-        // Not with --cross-domain for now: there gpu0 is replaced as the VM's configuration arrives, and
-        // in one nested test run the VM waiting for all three devices never started (cause not found yet).
-        if (!crossDomain && !"false".equalsIgnoreCase(context.getProperty(INPUT))) {
+        if (!"false".equalsIgnoreCase(context.getProperty(INPUT))) {
             // All three before the VM starts: a device that comes later would not be on its bus.
             props.put("devices.target", "(|" + gpuFilter + INPUT_DEVICES + ")");
             props.put("devices.cardinality.minimum", 3);
