@@ -29,6 +29,9 @@ public final class ConsoleLines {
      */
     private static final Pattern KERNEL_MESSAGE = Pattern.compile("\\[\\s*\\d+\\.\\d+\\] ");
 
+    /** One event line of vgpu-input (cnf/scripts/guest/vgpu-input.c). */
+    private static final Pattern INPUT_EVENT = Pattern.compile("VGPU-EV (.+) (KEY|ABS|REL) (\\d+) (-?\\d+)\\s*$");
+
     /**
      * The complete lines of a log, without their line ends (a trailing '\r' of a serial line
      * included). A kernel message written into the middle of a line becomes a line of its own and
@@ -75,6 +78,21 @@ public final class ConsoleLines {
     /** Complete lines that contain the marker text but do not match its pattern: broken markers, for failure messages. */
     public static List<String> broken(String log, String marker, Pattern pattern) {
         return complete(log).stream().filter(l -> l.contains(marker) && !pattern.matcher(l).find()).toList();
+    }
+
+    /**
+     * vgpu-input's "VGPU-EV NAME KEY|ABS|REL CODE VALUE" lines among a log's complete lines, in
+     * order, as "NAME: TYPE CODE VALUE" (NAME is the device's name, spaces included).
+     */
+    public static List<String> inputEvents(String log) {
+        return complete(log).stream().map(INPUT_EVENT::matcher).filter(Matcher::find)
+                .map(m -> m.group(1) + ": " + m.group(2) + " " + m.group(3) + " " + m.group(4)).toList();
+    }
+
+    /** One device's events of {@link #inputEvents}, as "TYPE CODE VALUE". */
+    public static List<String> inputEventsOf(String device, List<String> events) {
+        String prefix = device + ": ";
+        return events.stream().filter(e -> e.startsWith(prefix)).map(e -> e.substring(prefix.length())).toList();
     }
 
     /** A literal marker as a pattern (the marker text anywhere in a complete line). */

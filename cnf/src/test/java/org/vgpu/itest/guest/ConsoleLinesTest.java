@@ -52,4 +52,21 @@ class ConsoleLinesTest {
         assertEquals(new ConsoleLines.ImageDone(640, 480, true), ConsoleLines.ImageDone.of(done.get().line()));
         assertFalse(ConsoleLines.find("VGPU-IMAGE-DONE 640x480\n", ConsoleLines.IMAGE_DONE_INVERTED).isPresent());
     }
+
+    @Test
+    void inputEventsAreEachDevicesWholeEventLinesInOrder() {
+        String log = "VGPU-INPUT-DEVICE event0 vgpu tablet tablet0\n"
+                + "VGPU-EV vgpu tablet tablet0 ABS 0 16383\r\n"
+                + "VGPU-EV vgpu keyboard keyboard0 KEY 30 1\n"
+                + "VGPU-EV vgpu tablet tablet0 REL 8 -[    7.5] hrtimer: interrupt took 1 ns\n2\n"
+                + "VGPU-EV vgpu tablet tablet0 SYN 0 0\n" // not an event type vgpu-input prints
+                + "VGPU-EV vgpu keyboard keyboard0 KEY 30 0\n"
+                + "VGPU-EV vgpu tablet tablet0 KEY 27"; // cut: not a line yet
+        List<String> events = ConsoleLines.inputEvents(log);
+        assertEquals(List.of("vgpu tablet tablet0: ABS 0 16383", "vgpu keyboard keyboard0: KEY 30 1", "vgpu tablet tablet0: REL 8 -2",
+                "vgpu keyboard keyboard0: KEY 30 0"), events);
+        assertEquals(List.of("ABS 0 16383", "REL 8 -2"), ConsoleLines.inputEventsOf("vgpu tablet tablet0", events));
+        assertEquals(List.of("KEY 30 1", "KEY 30 0"), ConsoleLines.inputEventsOf("vgpu keyboard keyboard0", events));
+        assertEquals(List.of(), ConsoleLines.inputEventsOf("vgpu tablet", events), "a device whose name only starts another's has none");
+    }
 }

@@ -19,8 +19,9 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 
 /**
- * One QEMU 10 guest (TCG) with a vhost-user GPU on a given socket: the Debian 6.12 kernel and the
- * test initramfs, serial console to a file, QMP on a UNIX socket. Boots have a watchdog and one
+ * One QEMU 10 guest (TCG) with a vhost-user GPU (or input device) on a given socket, and any
+ * further vhost-user input devices on sockets of their own: the Debian 6.12 kernel and the test
+ * initramfs, serial console to a file, QMP on a UNIX socket. Boots have a watchdog and one
  * retry. A microvm has no HPET or ACPI PM timer, so the kernel can calibrate its TSC only against
  * the PIT, which under TCG on a loaded machine fails (then the boot hangs: 4 of 4 boots with both
  * cores busy); a microvm guest is therefore told the TSC frequency (TCG's TSC is the host's).
@@ -41,6 +42,8 @@ public final class QemuGuest implements AutoCloseable {
     private boolean kvm;
     private boolean qemu11;
     private String genericDevice;
+    /** Sockets of the vhost-user-input-pci devices beside the main device, in PCI order. */
+    private final List<Path> inputSockets = new ArrayList<>();
 
     public QemuGuest(Machine machine, Path socket, Path dir, String append) {
         this.machine = machine;
@@ -75,6 +78,18 @@ public final class QemuGuest implements AutoCloseable {
     /** QEMU 10's vhost-user-input-pci (q35, no GPU) instead of vhost-user-gpu-pci: an input device served on the socket. */
     public QemuGuest inputDevice() {
         genericDevice = "vhost-user-input-pci,chardev=vgpu";
+        return this;
+    }
+
+    /**
+     * One more QEMU 10 vhost-user-input-pci (q35), on its own socket, beside the main device: call
+     * once per input device. With inputDevice() a guest has several input devices and no GPU.
+     */
+    public QemuGuest addInputDevice(Path inputSocket) {
+        if (machine != Machine.Q35) {
+            throw new IllegalStateException("vhost-user-input-pci needs a PCI machine (q35), not " + machine);
+        }
+        inputSockets.add(inputSocket);
         return this;
     }
 
@@ -128,6 +143,10 @@ public final class QemuGuest implements AutoCloseable {
         if (machine == Machine.Q35) {
             cmd.addAll(List.of("-M", "q35,memory-backend=mem", "-vga", "none", "-device",
                     genericDevice != null ? genericDevice : "vhost-user-gpu-pci,chardev=vgpu"));
+            for (int i = 0; i < inputSockets.size(); i++) {
+                cmd.addAll(List.of("-chardev", "socket,id=input" + i + ",path=" + inputSockets.get(i),
+                        "-device", "vhost-user-input-pci,chardev=input" + i));
+            }
         } else {
             cmd.addAll(List.of("-M", "microvm,memory-backend=mem,acpi=on", "-global", "virtio-mmio.force-legacy=false",
                     "-device", "vhost-user-gpu,chardev=vgpu"));

@@ -40,7 +40,6 @@ public final class MicroVmInputScenario {
     static final int BENCH_EVENTS = 50;
     /** Where the viewer clicks, in its window (the scanout 1:1): not where the shell's moves left the tablet. */
     static final int CLICK_X = 300, CLICK_Y = 200;
-    private static final Pattern EVENT = Pattern.compile("VGPU-EV (.+) (KEY|ABS|REL) (\\d+) (-?\\d+)\\s*$");
 
     private final Path work;
     private final Path control;
@@ -112,10 +111,10 @@ public final class MicroVmInputScenario {
 
         // Everything the guest printed so far came from the shell's injections.
         String shellPart = lineStart(ScenarioSupport.readLog(this.log));
-        List<String> events = events(shellPart);
+        List<String> events = ConsoleLines.inputEvents(shellPart);
         fact("guest-events", String.join("\n", events));
-        List<String> keyboard = of(KEYBOARD, events);
-        List<String> tablet = of(TABLET, events);
+        List<String> keyboard = ConsoleLines.inputEventsOf(KEYBOARD, events);
+        List<String> tablet = ConsoleLines.inputEventsOf(TABLET, events);
         check(keyboard.equals(List.of("KEY 30 1", "KEY 30 0", "KEY 2 1", "KEY 2 0", "KEY 44 1", "KEY 44 0")),
                 "the guest read the keyboard's keys exactly: " + keyboard);
         // 640/1280 and 400/800 of 32767 is 16383; 100 * 32767 / 1280 = 2559, 700 * 32767 / 800 = 28671
@@ -129,7 +128,7 @@ public final class MicroVmInputScenario {
 
         shell("vgpu:input keyboard0 key esc");
         awaitLog("VGPU-INPUT-DONE", EVENTS);
-        List<String> keyboardAll = of(KEYBOARD, events(ScenarioSupport.readLog(this.log)));
+        List<String> keyboardAll = ConsoleLines.inputEventsOf(KEYBOARD, ConsoleLines.inputEvents(ScenarioSupport.readLog(this.log)));
         check(keyboardAll.subList(keyboardAll.size() - 2, keyboardAll.size()).equals(List.of("KEY 1 1", "KEY 1 0")),
                 "the guest read Escape last: " + keyboardAll);
 
@@ -166,12 +165,12 @@ public final class MicroVmInputScenario {
             awaitLog("VGPU-EV " + TABLET + " KEY 272 0", EVENTS);
         }
         String vncPart = lineStart(ScenarioSupport.readLog(this.log)).substring(from);
-        List<String> events = events(vncPart);
+        List<String> events = ConsoleLines.inputEvents(vncPart);
         fact("guest-events-from-vnc", String.join("\n", events));
-        List<String> keyboard = of(KEYBOARD, events);
+        List<String> keyboard = ConsoleLines.inputEventsOf(KEYBOARD, events);
         check(keyboard.equals(List.of("KEY 30 1", "KEY 30 0", "KEY 2 1", "KEY 2 0", "KEY 28 1", "KEY 28 0")),
                 "the guest read the keys typed in vncviewer exactly: " + keyboard);
-        List<String> tablet = of(TABLET, events);
+        List<String> tablet = ConsoleLines.inputEventsOf(TABLET, events);
         List<String> click = List.of("ABS 0 " + (long) CLICK_X * 32767 / width, "ABS 1 " + (long) CLICK_Y * 32767 / height, "KEY 272 1", "KEY 272 0");
         // The viewer may report where the X pointer was before xdotool moved it: only the last move counts.
         check(tablet.size() >= 4 && tablet.subList(tablet.size() - 4, tablet.size()).equals(click),
@@ -265,17 +264,6 @@ public final class MicroVmInputScenario {
     /** The log up to its last complete line: a cut that never splits a line. */
     private static String lineStart(String log) {
         return log.substring(0, log.lastIndexOf('\n') + 1);
-    }
-
-    /** The guest's VGPU-EV lines in a piece of the log, as "DEVICE: TYPE CODE VALUE". */
-    private static List<String> events(String log) {
-        return ConsoleLines.complete(log).stream()
-                .map(EVENT::matcher).filter(Matcher::find).map(m -> m.group(1) + ": " + m.group(2) + " " + m.group(3) + " " + m.group(4)).toList();
-    }
-
-    /** One device's events, without its name. */
-    private static List<String> of(String device, List<String> events) {
-        return events.stream().filter(e -> e.startsWith(device + ":")).map(e -> e.substring(device.length() + 2)).toList();
     }
 
     /** The vgpu:devices row of one device. */
