@@ -135,16 +135,7 @@ public final class UnixSocket implements AutoCloseable {
             for (int i = 0; i < fds.length; i++) {
                 m.setInt(CMSG_AT + CMSG_HEADER + 4L * i, fds[i]);
             }
-            long n;
-            enter("sendmsg");
-            try {
-                do {
-                    n = LinuxNative.sendmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_NOSIGNAL);
-                } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
-            } finally {
-                exit();
-            }
-            LinuxNative.check("sendmsg", n);
+            long n = sendmsg(m);
             src.position(src.position() + (int) n);
             return (int) n;
         }
@@ -168,21 +159,26 @@ public final class UnixSocket implements AutoCloseable {
             m.setLong(24, 2); // msg_iovlen
             m.setLong(MSGHDR_SIZE + IOVEC_SIZE, sendBuffer.bodyAddress(body)); // iov_base
             m.setLong(MSGHDR_SIZE + IOVEC_SIZE + 8, bodyLength); // iov_len
-            long n;
-            enter("sendmsg");
-            try {
-                do {
-                    n = LinuxNative.sendmsg(fd, Pointer.nativeValue(m), LinuxNative.MSG_NOSIGNAL);
-                } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
-            } finally {
-                exit();
-            }
-            LinuxNative.check("sendmsg", n);
+            long n = sendmsg(m);
             int fromHead = (int) Math.min(n, headLength);
             head.position(head.position() + fromHead);
             body.position(body.position() + (int) (n - fromHead));
             return n;
         }
+    }
+
+    /** One sendmsg of the prepared header, again after EINTR; the bytes sent. */
+    private long sendmsg(Memory header) throws NativeException {
+        long n;
+        enter("sendmsg");
+        try {
+            do {
+                n = LinuxNative.sendmsg(fd, Pointer.nativeValue(header), LinuxNative.MSG_NOSIGNAL);
+            } while (n < 0 && LinuxNative.errno() == LinuxNative.EINTR);
+        } finally {
+            exit();
+        }
+        return LinuxNative.check("sendmsg", n);
     }
 
     /**
