@@ -158,7 +158,7 @@ class Qemu11GuestIT {
             String features = features(serial);
             assertTrue(features.contains("+resource_blob") && features.contains("+host_visible"), features);
             assertTrue(features.contains("+virgl") && features.contains("+context_init"), features);
-            assertTrue(serial.contains("Host memory window: ") && serial.contains("+0x" + Long.toHexString(HOST_VISIBLE_MIB << 20)),
+            assertTrue(ConsoleLines.find(serial, ConsoleLines.literal("Host memory window: ")).filter(l -> l.line().contains("+0x" + Long.toHexString(HOST_VISIBLE_MIB << 20))).isPresent(),
                     "the guest found vgpu's region in BAR 4: " + serial);
 
             String resources = shell("vgpu:resources q11x");

@@ -44,11 +44,18 @@ public final class GuestSetup {
         return initramfs;
     }
 
+    /** The newest /boot/vmlinuz-6.12.*, in version order as the scripts' sort -V (6.12.10 after 6.12.9). */
     public static Path kernel() throws IOException {
         try (var s = Files.list(Path.of("/boot"))) {
             return s.filter(p -> p.getFileName().toString().startsWith("vmlinuz-6.12."))
-                    .sorted().reduce((a, b) -> b).orElseThrow(() -> new IOException("no /boot/vmlinuz-6.12.*"));
+                    .max(java.util.Comparator.comparing(p -> versionKey(p.getFileName().toString())))
+                    .orElseThrow(() -> new IOException("no /boot/vmlinuz-6.12.*"));
         }
+    }
+
+    /** A name whose digit runs are zero-padded, so that text order is version order. */
+    static String versionKey(String name) {
+        return java.util.regex.Pattern.compile("\\d+").matcher(name).replaceAll(r -> "%012d".formatted(Long.parseLong(r.group())));
     }
 
     private static String run(String script, String... args) throws IOException, InterruptedException {

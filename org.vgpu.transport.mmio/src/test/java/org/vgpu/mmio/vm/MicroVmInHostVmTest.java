@@ -57,8 +57,11 @@ class MicroVmInHostVmTest {
 
     private static String newestKernel() throws IOException {
         try (Stream<Path> boot = Files.list(Path.of("/boot"))) {
+            // version order, as the scripts' sort -V: digit runs zero-padded compare as numbers
             return boot.map(Path::toString).filter(p -> p.startsWith("/boot/vmlinuz-6.12."))
-                    .max(String::compareTo).orElseThrow(() -> new AssertionError("no /boot/vmlinuz-6.12.*"));
+                    .max(java.util.Comparator.comparing((String p) -> java.util.regex.Pattern.compile("\\d+").matcher(p)
+                            .replaceAll(r -> "%012d".formatted(Long.parseLong(r.group())))))
+                    .orElseThrow(() -> new AssertionError("no /boot/vmlinuz-6.12.*"));
         }
     }
 
