@@ -1,10 +1,8 @@
 package org.vgpu.itest.guest;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The real-guest tests' view of the machine's set-up. `mvn -B verify` runs cnf/scripts/setup
@@ -61,11 +59,10 @@ public final class GuestSetup {
     private static String run(String script, String... args) throws IOException, InterruptedException {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash", script));
         command.addAll(java.util.List.of(args));
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(15, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IOException(script + " failed:\n" + new String(out, StandardCharsets.UTF_8));
+        BoundedProcess r = BoundedProcess.run(new ProcessBuilder(command), java.time.Duration.ofMinutes(15));
+        if (r.timedOut() || r.status() != 0) {
+            throw new IOException(script + (r.timedOut() ? " did not finish within 15 min" : " failed") + ":\n" + r.output());
         }
-        return new String(out, StandardCharsets.UTF_8);
+        return r.output();
     }
 }

@@ -1,10 +1,9 @@
 package org.vgpu.itest.guest;
 
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -71,17 +70,17 @@ public final class HostVmScenario {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String command = java + " --enable-native-access=ALL-UNNAMED -Xmx512m -cp " + classPath + " -Dvgpu.root=" + root
                 + " -Dvgpu.guest.initramfs=" + initramfs + " " + scenario.getName() + " " + args;
-        Process p = new ProcessBuilder("bash", root.resolve("cnf/scripts/host-vm").toString(), "--timeout",
-                String.valueOf(timeoutSeconds), "--", command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(timeoutSeconds + 300L, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
+        // host-vm ends its VM at timeoutSeconds; this is the limit should host-vm itself hang
+        BoundedProcess p = BoundedProcess.run(new ProcessBuilder("bash", root.resolve("cnf/scripts/host-vm").toString(), "--timeout",
+                String.valueOf(timeoutSeconds), "--", command), Duration.ofSeconds(timeoutSeconds + 300L));
+        String out = p.output();
+        if (p.timedOut()) {
             return new Result(124, out + "\nhost VM did not finish");
         }
         // The figures go to the test log as well, and every host-VM retry with its cause.
         System.out.println(out.lines().filter(l -> l.startsWith("FACT") || l.startsWith("  |") || l.startsWith("host-vm:") || l.startsWith("BOOT-RETRY"))
                 .reduce("", (a, b) -> a + b + "\n"));
-        return new Result(p.exitValue(), out);
+        return new Result(p.status(), out);
     }
 
     /** The file a class was loaded from: a bundle's jar, or the framework's. */

@@ -66,10 +66,20 @@ class MicroVmInHostVmTest {
     }
 
     private static String run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(12, TimeUnit.MINUTES), "did not finish: " + String.join(" ", command));
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        // Output to a file, not a pipe read to its end: then the 12 min limit holds even if the command hangs.
+        Path file = Files.createTempFile("microvm-host-vm", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(file.toFile()).start();
+            if (!p.waitFor(12, TimeUnit.MINUTES)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("did not finish in 12 min: " + String.join(" ", command) + "\n" + Files.readString(file));
+            }
+            String out = Files.readString(file, StandardCharsets.UTF_8);
+            assertEquals(0, p.exitValue(), out);
+            return out;
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 }
