@@ -27,6 +27,9 @@ public final class HostVmScenario {
     /** What a JVM prints when it crashes (hs_err): inside the host VM, under TCG, seen once in pure Java code. */
     static final String JVM_CRASH = "A fatal error has been detected by the Java Runtime Environment";
 
+    /** The host VM kernel's hung-task report (seen once: khugepaged blocked while a nested guest booted, until the timeout). */
+    static final Pattern HOST_KERNEL_HUNG = Pattern.compile("INFO: task [^\\n]* blocked for more than \\d+ seconds\\.");
+
     /** How vgpu reports a micro-VM guest that reset itself mid-run (a triple fault) or crashed. */
     static final Pattern GUEST_DIED = Pattern.compile("vm: (RESET: triple fault|CRASH)[^\\n]*");
 
@@ -34,7 +37,8 @@ public final class HostVmScenario {
      * Runs the scenario; once more, printed as SCENARIO-RETRY with the cause, when the failure was
      * the emulation's rather than vgpu's: the scenario's own JVM crashed inside the host VM (a
      * SIGSEGV in JIT-compiled test code under TCG, seen once), or the micro-VM's guest died (a
-     * triple fault of the Linux guest under nested KVM on TCG, seen once during rapid input).
+     * triple fault of the Linux guest under nested KVM on TCG, seen once during rapid input), or
+     * the host VM's own kernel hung until host-vm's timeout (its hung-task report in the log).
      * Any other failure is the scenario's result.
      */
     public static Result run(Class<?> scenario, String args, int timeoutSeconds) throws Exception {
@@ -53,6 +57,10 @@ public final class HostVmScenario {
         if (output.contains(JVM_CRASH)) {
             return "its JVM crashed in the host VM: " + output.lines().filter(l -> l.startsWith("# J ") || l.startsWith("# C ") || l.startsWith("# V "))
                     .findFirst().orElse("(no problematic frame printed)");
+        }
+        Matcher hung = HOST_KERNEL_HUNG.matcher(output);
+        if (output.contains("host-vm: no result within") && hung.find()) {
+            return "the host VM's kernel hung before the scenario ended: " + hung.group().trim();
         }
         Matcher died = GUEST_DIED.matcher(output);
         // One retry per guest: a scenario that retried its boot itself (BOOT-RETRY) had it.

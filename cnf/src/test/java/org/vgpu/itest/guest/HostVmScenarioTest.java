@@ -17,6 +17,16 @@ class HostVmScenarioTest {
     }
 
     @Test
+    void aHostVmWhoseKernelHungUntilTheTimeoutIsRetried() {
+        String log = "FACT vgpu-start-ms = 32606\nhost-vm: no result within 900s (timeout); serial log:\nHOSTVM-READY\n"
+                + "[  243.766880] INFO: task khugepaged:41 blocked for more than 120 seconds.\n[  243.771354]       Not tainted\n";
+        assertEquals("the host VM's kernel hung before the scenario ended: INFO: task khugepaged:41 blocked for more than 120 seconds.",
+                HostVmScenario.retryCause(log));
+        assertNull(HostVmScenario.retryCause("host-vm: no result within 900s (timeout); serial log:\nHOSTVM-READY\n"),
+                "a timeout without a hung kernel is the scenario's own");
+    }
+
+    @Test
     void anyOtherFailureIsTheScenariosResult() {
         assertNull(HostVmScenario.retryCause("SCENARIO-FAILED java.lang.AssertionError: no 'VGPU-EV k KEY 48 0' within 60 s\nvm: POWER_OFF: ACPI S5\n"));
         assertNull(HostVmScenario.retryCause("vm: RESET: i8042 reset\n"));
