@@ -167,6 +167,21 @@ public final class GpuHarness {
         }
     }
 
+    /** Guest-side write of length bytes of src from srcIndex at a backing offset, split at the scattered pages. */
+    public void putBacking(long[] pages, long offset, ByteBuffer src, int srcIndex, int length) {
+        try {
+            while (length > 0) {
+                int inPage = (int) Math.min(length, PAGE - offset % PAGE);
+                memory.write(pages[(int) (offset / PAGE)] + offset % PAGE, src, srcIndex, inPage);
+                offset += inPage;
+                srcIndex += inPage;
+                length -= inPage;
+            }
+        } catch (org.vgpu.virtio.memory.GuestMemoryException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public byte getBacking(long[] pages, long offset) {
         long gpa = pages[(int) (offset / PAGE)] + offset % PAGE;
         try {

@@ -171,6 +171,88 @@ class VncProtocolTest {
         }
     }
 
+    /** The one rect of this encoding in an update (fails if there is none or more than one). */
+    private static Rect only(List<Rect> rects, int encoding) {
+        List<Rect> of = rects.stream().filter(r -> r.encoding() == encoding).toList();
+        assertEquals(1, of.size(), "rects of encoding " + encoding + " in " + rects);
+        return of.get(0);
+    }
+
+    /** A Cursor rect's pixels (server format) and 1-bit mask (alpha >= 128, MSB first) are the guest's image; visible or empty. */
+    private static void assertCursorImage(Rect cur, boolean visible) {
+        int size = GuestScreen.CURSOR;
+        ByteBuffer d = ByteBuffer.wrap(cur.data()).order(ByteOrder.LITTLE_ENDIAN);
+        int mask = size * size * 4;
+        assertEquals(mask + size / 8 * size, cur.data().length);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                int argb = GuestScreen.cursorPattern(x, y);
+                assertEquals(argb & 0xffffff, d.getInt((y * size + x) * 4) & 0xffffff, "cursor pixel " + x + "," + y);
+                int bit = cur.data()[mask + y * size / 8 + x / 8] >> 7 - x % 8 & 1;
+                assertEquals(visible && argb >>> 24 >= 0x80 ? 1 : 0, bit, "mask bit " + x + "," + y + " alpha " + (argb >>> 24));
+            }
+        }
+    }
+
+    /**
+     * The guest's cursor through the device: UPDATE_CURSOR (image from a resource, hot spot) is a
+     * Cursor rect with the image's exact pixels and mask at the hot spot, and a PointerPos at the
+     * cursor's position; MOVE_CURSOR a PointerPos alone; MOVE_CURSOR with resource 0 (hide, as
+     * QEMU) a Cursor rect with an empty mask, and a move with the resource shows the image again;
+     * UPDATE_CURSOR with resource 0 hides it too, and drops the image: a later move shows nothing.
+     */
+    @Test
+    void guestCursorCommandsReachTheClientAsCursorAndPointerPos() throws Exception {
+        start("");
+        try (RawRfbClient c = RawRfbClient.connect(server).handshake()) {
+            c.setEncodings(Encodings.RAW, Encodings.CURSOR, Encodings.POINTER_POS);
+            c.request(false, 0, 0, 64, 48);
+            c.readUpdate(4); // the frame (and the not yet visible cursor that came with asking for Cursor)
+
+            int id = screen.setCursor(10, 20, 7, 9);
+            c.request(true, 0, 0, 64, 48);
+            List<Rect> set = c.readUpdate(4);
+            assertEquals(2, set.size(), "cursor and position, no pixels: " + set);
+            Rect cur = only(set, Encodings.CURSOR);
+            assertEquals(List.of(7, 9, 64, 64), List.of(cur.x(), cur.y(), cur.w(), cur.h()), "x, y: the hot spot");
+            assertCursorImage(cur, true);
+            Rect at = only(set, Encodings.POINTER_POS);
+            assertEquals(List.of(10, 20), List.of(at.x(), at.y()));
+
+            screen.moveCursor(30, 40, id);
+            c.request(true, 0, 0, 64, 48);
+            List<Rect> moved = c.readUpdate(4);
+            assertEquals(1, moved.size(), "a move is the position only: " + moved);
+            assertEquals(List.of(30, 40), List.of(only(moved, Encodings.POINTER_POS).x(), moved.get(0).y()));
+
+            screen.moveCursor(60, 45, 0);
+            c.request(true, 0, 0, 64, 48);
+            List<Rect> hiddenByMove = c.readUpdate(4);
+            assertEquals(1, hiddenByMove.size(), "hiding is the cursor only: " + hiddenByMove);
+            assertCursorImage(only(hiddenByMove, Encodings.CURSOR), false);
+
+            screen.moveCursor(50, 5, id);
+            c.request(true, 0, 0, 64, 48);
+            List<Rect> shown = c.readUpdate(4);
+            assertEquals(2, shown.size(), "the image again, and where: " + shown);
+            assertCursorImage(only(shown, Encodings.CURSOR), true);
+            assertEquals(List.of(50, 5), List.of(only(shown, Encodings.POINTER_POS).x(), only(shown, Encodings.POINTER_POS).y()));
+
+            screen.hideCursor();
+            c.request(true, 0, 0, 64, 48);
+            List<Rect> hidden = c.readUpdate(4);
+            assertEquals(1, hidden.size(), "hiding is the cursor only: " + hidden);
+            assertCursorImage(only(hidden, Encodings.CURSOR), false);
+
+            // The image went with UPDATE_CURSOR 0: a move shows nothing (the next update is the redraw alone).
+            screen.moveCursor(20, 20, id);
+            screen.redraw(0, 0, 1, 1, 9);
+            c.request(true, 0, 0, 64, 48);
+            List<Rect> after = c.readUpdate(4);
+            assertEquals(List.of(Encodings.RAW), after.stream().map(Rect::encoding).toList(), "no cursor, no position: " + after);
+        }
+    }
+
     @Test
     void keysAndPointerGoToTheInputDevicesOfThisDisplayOnly() throws Exception {
         start("");

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.function.UnaryOperator;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
@@ -60,15 +61,26 @@ public final class CommandLineVm {
         } else {
             deleteIfOurs(gpu);
         }
+        Dictionary<String, Object> props = vmProperties(context::getProperty);
+        vm.updateIfDifferent(props);
+        LOG.log(Level.INFO, "micro-VM from the command line: " + props);
+    }
+
+    /**
+     * The org.vgpu.vm configuration for these framework properties (vgpu.vm.kernel is set): a pure
+     * function of them, so what the command line makes of each option is testable without a framework.
+     */
+    static Dictionary<String, Object> vmProperties(UnaryOperator<String> frameworkProperty) {
+        boolean crossDomain = Boolean.parseBoolean(frameworkProperty.apply(CROSS_DOMAIN));
         Dictionary<String, Object> props = new Hashtable<>();
-        props.put("kernel", kernel);
-        copy(context, INITRD, "initrd", props);
-        copy(context, APPEND, "append", props);
-        copy(context, MEMORY, "memory", props);
-        copy(context, HOST_VISIBLE_SIZE, "host.visible.size", props);
-        props.put("console.input", Boolean.parseBoolean(context.getProperty(CONSOLE_INPUT)));
+        props.put("kernel", frameworkProperty.apply(KERNEL));
+        copy(frameworkProperty, INITRD, "initrd", props);
+        copy(frameworkProperty, APPEND, "append", props);
+        copy(frameworkProperty, MEMORY, "memory", props);
+        copy(frameworkProperty, HOST_VISIBLE_SIZE, "host.visible.size", props);
+        props.put("console.input", Boolean.parseBoolean(frameworkProperty.apply(CONSOLE_INPUT)));
         String gpuFilter = crossDomain ? "(&(vgpu.device.name=gpu0)(cross.domain=true))" : "(vgpu.device.name=gpu0)";
-        if (!"false".equalsIgnoreCase(context.getProperty(INPUT))) {
+        if (!"false".equalsIgnoreCase(frameworkProperty.apply(INPUT))) {
             // All three before the VM starts: a device that comes later would not be on its bus.
             props.put("devices.target", "(|" + gpuFilter + INPUT_DEVICES + ")");
             props.put("devices.cardinality.minimum", 3);
@@ -76,12 +88,11 @@ public final class CommandLineVm {
             props.put("devices.target", gpuFilter);
         }
         props.put(SOURCE, "cli");
-        vm.updateIfDifferent(props);
-        LOG.log(Level.INFO, "micro-VM from the command line: " + props);
+        return props;
     }
 
-    private static void copy(BundleContext context, String property, String key, Dictionary<String, Object> props) {
-        String value = context.getProperty(property);
+    private static void copy(UnaryOperator<String> frameworkProperty, String property, String key, Dictionary<String, Object> props) {
+        String value = frameworkProperty.apply(property);
         if (value != null && !value.isBlank()) {
             props.put(key, value);
         }
