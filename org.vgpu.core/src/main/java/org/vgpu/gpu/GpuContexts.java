@@ -20,7 +20,9 @@ import org.vgpu.gpu.context.RenderingContext;
 /**
  * The device's context table (CTX_CREATE .. CTX_DETACH_RESOURCE): ids, attached resources, at
  * most {@link #MAX_CONTEXTS}, the errors. A context of capset 0 is Linux's default context (one
- * per DRM file with VIRGL on): resources attach, nothing runs. Any other capset is a
+ * per DRM file with VIRGL on, and what Mesa's virgl driver renders in): a VIRGL context when the
+ * device offers that capset, as virglrenderer and QEMU treat capset 0; without one resources
+ * attach and nothing runs. Any other capset is a
  * {@link ContextType} the device offers; what its commands mean is the type's
  * {@link RenderingContext}. Fences a context leaves pending go to the {@link FenceListener}.
  */
@@ -131,7 +133,7 @@ final class GpuContexts {
             return RESP_ERR_INVALID_CONTEXT_ID;
         }
         int capset = (int) (c.contextInit() & CONTEXT_INIT_CAPSET_MASK);
-        ContextType type = capset == 0 ? null : state.contextType(capset);
+        ContextType type = state.contextType(capset == 0 ? CAPSET_VIRGL : capset);
         if ((capset != 0 && (type == null || !contextInitAcked)) || c.debugName() == null) {
             return RESP_ERR_INVALID_PARAMETER; // no such type offered (no virgl renderer): default contexts run nothing
         }

@@ -169,6 +169,18 @@ final class RenderedResources {
         return RESP_OK_NODATA;
     }
 
+    /** ATTACH_BACKING / DETACH_BACKING of a rendered resource (r.backing is the new backing or null): its renderer is told. */
+    void backingChanged(Resource r) {
+        ResourceRenderer renderer = r.renderer;
+        if (renderer != null) {
+            try {
+                renderer.backingChanged(r.rendered, r.backing);
+            } catch (RuntimeException e) {
+                failed(renderer, e);
+            }
+        }
+    }
+
     /** RESOURCE_UNREF of a rendered resource (the table entry is removed by the caller). */
     void unref(Resource r) {
         ResourceRenderer renderer = r.renderer;

@@ -177,6 +177,7 @@ final class ResourceCommands {
             r.backing = backing;
             r.backingCharge = charge;
             table.charge(charge);
+            state.rendered().backingChanged(r);
             return RESP_OK_NODATA;
         }
         int migrated = placement.reselect(r, backing);
@@ -210,6 +211,9 @@ final class ResourceCommands {
             r.backing = null;
             table.charge(-r.backingCharge);
             r.backingCharge = 0;
+            if (r.rendered != null) {
+                state.rendered().backingChanged(r);
+            }
         }
         return RESP_OK_NODATA;
     }

@@ -42,6 +42,16 @@ public interface ResourceRenderer {
      */
     boolean readPixels(Resource3d resource, ByteBuffer dst);
 
+    /**
+     * RESOURCE_ATTACH_BACKING (backing: the checked pages) or RESOURCE_DETACH_BACKING (null) of one
+     * of its resources. A renderer that hands the pages' host addresses to native code beyond one
+     * call (virglrenderer's attach_iov, which command streams use for staging transfers) must take
+     * them again when the memory's {@link org.vgpu.virtio.memory.GuestMemory#generation} has
+     * changed, before the next call that may use them. Since 1.2.
+     */
+    default void backingChanged(Resource3d resource, BackingList backing) {
+    }
+
     /** RESOURCE_UNREF: the resource is gone (no context has it attached any more). */
     void unref(int resourceId);
 

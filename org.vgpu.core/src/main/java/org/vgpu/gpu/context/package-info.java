@@ -8,10 +8,11 @@
  * ({@link org.vgpu.gpu.context.ResourceRenderer}, since 1.1). A context type bundle may come and
  * go while guests run. Also 1.1.0: {@link org.vgpu.gpu.context.DeviceSettings} (a device's settings,
  * for capsets and contexts), {@link org.vgpu.gpu.context.ContextHost#resourceFd} (a resource's host
- * fd, to pass to a peer) and writeGuest from any thread.
+ * fd, to pass to a peer) and writeGuest from any thread. 1.2.0: {@link
+ * org.vgpu.gpu.context.ResourceRenderer#backingChanged} (a renderer may keep the pages).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.vgpu.gpu.context;
 
 import org.osgi.annotation.bundle.Export;

@@ -42,6 +42,16 @@ public interface GuestMemory {
     }
 
     /**
+     * A number that changes whenever a region is added or removed. A host address taken from
+     * {@link #regionAt} stays valid while the generation has not changed and a {@link #lease} is
+     * held: who keeps such addresses beyond one call (virglrenderer's attached iovecs) compares it
+     * before the next use. A memory whose regions never change returns 0.
+     */
+    default long generation() {
+        return 0;
+    }
+
+    /**
      * Holds off region removal (munmap) while the caller accesses memory: a worker takes a lease
      * around each batch of requests so a concurrent unmap can never fault the host.
      */

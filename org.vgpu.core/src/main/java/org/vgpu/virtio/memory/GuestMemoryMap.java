@@ -23,6 +23,7 @@ public final class GuestMemoryMap implements GuestMemory, AutoCloseable {
     private final Lock readLock = lock.readLock();
     private final Lease lease = readLock::unlock; // one object for all leases: lease() allocates nothing
     private volatile MemoryRegion[] regions = NONE; // sorted by guestBase (unsigned), never mutated
+    private volatile long generation; // bumped with every change of regions, under the write lock
 
     /** Adds a region; IllegalArgumentException if it overlaps one already present. */
     public void addRegion(MemoryRegion region) {
@@ -39,6 +40,7 @@ public final class GuestMemoryMap implements GuestMemory, AutoCloseable {
             next[current.length] = region;
             Arrays.sort(next, (a, b) -> Long.compareUnsigned(a.guestBase(), b.guestBase()));
             regions = next;
+            generation++;
         } finally {
             lock.writeLock().unlock();
         }
@@ -58,6 +60,7 @@ public final class GuestMemoryMap implements GuestMemory, AutoCloseable {
                     System.arraycopy(current, 0, next, 0, i);
                     System.arraycopy(current, i + 1, next, i, current.length - i - 1);
                     regions = next;
+                    generation++;
                     current[i].close();
                     return true;
                 }
@@ -97,6 +100,11 @@ public final class GuestMemoryMap implements GuestMemory, AutoCloseable {
     }
 
     @Override
+    public long generation() {
+        return generation;
+    }
+
+    @Override
     public Lease lease() {
         readLock.lock();
         return lease;
@@ -109,6 +117,7 @@ public final class GuestMemoryMap implements GuestMemory, AutoCloseable {
         try {
             MemoryRegion[] current = regions;
             regions = NONE;
+            generation++;
             for (MemoryRegion r : current) {
                 r.close();
             }

@@ -89,6 +89,13 @@ final class Virgl {
         virgl_renderer_ctx_attach_resource(argContext, argResource);
         return 0;
     };
+    private final RenderThread.Op attachIovOp = () -> virgl_renderer_resource_attach_iov(argResource, argPointer, argCount);
+    private final RenderThread.Op detachIovOp = () -> {
+        virgl_renderer_resource_detach_iov(argResource, Pointer.NULL, Pointer.NULL);
+        return 0;
+    };
+    /** The iovec arrays virglrenderer holds, by resource: kept alive (and unchanged) until detached. */
+    private final java.util.Map<Integer, Memory> attachedIovs = new java.util.HashMap<>();
     private final RenderThread.Op detachOp = () -> {
         virgl_renderer_ctx_detach_resource(argContext, argResource);
         return 0;
@@ -331,7 +338,41 @@ final class Virgl {
         return call(() -> virgl_renderer_resource_create(createArgs, Pointer.NULL, 0));
     }
 
+    /**
+     * Gives virglrenderer the resource's guest pages to keep (attach_iov), in place of any it had:
+     * command streams move staging data through them (TRANSFER3D, COPY_TRANSFER3D) without a
+     * device command naming the pages. Every range is checked in guest memory now; the caller
+     * attaches again when the memory's generation changes. False if a page is not guest memory or
+     * virgl refused: the resource then has no pages in virglrenderer.
+     */
+    synchronized boolean attachIov(int resourceId, BackingList backing) {
+        detachIov(resourceId);
+        int count = iovecs.fill(backing);
+        if (count <= 0) {
+            return count == 0;
+        }
+        Memory kept = new Memory((long) count * GuestIovecs.IOVEC_SIZE); // per ATTACH_BACKING, not per command
+        kept.write(0, iovecs.memory().getByteArray(0, count * GuestIovecs.IOVEC_SIZE), 0, count * GuestIovecs.IOVEC_SIZE);
+        argResource = resourceId;
+        argPointer = kept;
+        argCount = count;
+        if (call(attachIovOp) != 0) {
+            return false;
+        }
+        attachedIovs.put(resourceId, kept);
+        return true;
+    }
+
+    /** virglrenderer forgets the resource's pages (DETACH_BACKING, before UNREF, or before they change). */
+    synchronized void detachIov(int resourceId) {
+        if (attachedIovs.remove(resourceId) != null) {
+            argResource = resourceId;
+            call(detachIovOp);
+        }
+    }
+
     synchronized void unref(int resourceId) {
+        detachIov(resourceId);
         call(() -> {
             virgl_renderer_resource_unref(resourceId);
             return 0;
@@ -340,7 +381,8 @@ final class Virgl {
 
     /**
      * A transfer between a resource and its guest pages (already checked by {@link TransferCheck}):
-     * the iovecs are made now from the backing, each range checked in guest memory again. 0, or
+     * the iovecs are made now from the backing, each range checked in guest memory again (the ones
+     * virglrenderer keeps are not used here). 0, or
      * virgl's error; -1 if a page is no longer guest memory.
      */
     synchronized int transfer(int ctx, boolean toHost, int resourceId, int x, int y, int z, int w, int h, int d, long offset, int level,

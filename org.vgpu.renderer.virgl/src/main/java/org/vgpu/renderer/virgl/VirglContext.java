@@ -47,6 +47,7 @@ final class VirglContext implements RenderingContext {
         if (commands.limit() == 0) {
             return OK;
         }
+        device.refreshBackings();
         int rc = device.virgl().submit(virglId, commands);
         if (rc != 0) {
             LOG.log(Level.DEBUG, "{0}: context {1}: virglrenderer rejected a command stream: {2}", host.deviceName(),

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.vgpu.gpu.context.Resource3d;
 import org.vgpu.gpu.context.ResourceRenderer;
 import org.vgpu.gpu.spi.BackingList;
+import org.vgpu.virtio.memory.GuestMemory;
 
 /**
  * One device's 3D resources in the process's virglrenderer (the device that {@link Virgl#claim}ed
@@ -27,6 +28,11 @@ final class VirglDevice implements ResourceRenderer {
     private final Set<Integer> resources = new HashSet<>();
     /** The device's virgl contexts by the guest's context id. */
     private final Map<Integer, VirglContext> contexts = new HashMap<>();
+    /** The guest pages virglrenderer holds, by resource (see {@link Virgl#attachIov}). */
+    private final Map<Integer, BackingList> backings = new HashMap<>();
+    /** The guest memory of those pages and its generation when they were last handed over. */
+    private GuestMemory backingMemory;
+    private long backingGeneration;
     private boolean closed;
 
     VirglDevice(Virgl virgl, String deviceName) {
@@ -96,6 +102,7 @@ final class VirglDevice implements ResourceRenderer {
             return ERR_INVALID_RESOURCE_ID; // virglrenderer looks the resource up in the context
         }
         int ctx = c == null ? 0 : c.virglId(); // another type's context (or none): virglrenderer's context 0
+        refreshBackings();
         int rc = virgl.transfer(ctx, toHost, r.resourceId(), x, y, z, width, height, depth, offset, level, stride, layerStride, backing);
         if (rc != 0) {
             LOG.log(Level.DEBUG, "{0}: virgl transfer {1} of resource {2}: {3}", deviceName, toHost ? "to host" : "from host",
@@ -106,6 +113,43 @@ final class VirglDevice implements ResourceRenderer {
     }
 
     @Override
+    public void backingChanged(Resource3d r, BackingList backing) {
+        if (closed || !resources.contains(r.resourceId())) {
+            return;
+        }
+        refreshBackings(); // the others first, so one generation holds for all
+        if (backing == null) {
+            backings.remove(r.resourceId());
+            virgl.detachIov(r.resourceId());
+            return;
+        }
+        backings.put(r.resourceId(), backing);
+        backingMemory = backing.memory();
+        backingGeneration = backingMemory == null ? 0 : backingMemory.generation();
+        if (!virgl.attachIov(r.resourceId(), backing)) {
+            LOG.log(Level.DEBUG, "{0}: resource {1}: its pages were not handed to virglrenderer", deviceName,
+                    Integer.toUnsignedString(r.resourceId()));
+        }
+    }
+
+    /**
+     * Before a call that may use the pages virglrenderer holds (a command stream, a transfer): if
+     * guest memory changed since they were handed over, their host addresses may be stale, so they
+     * are taken again from the current regions (a page no longer in guest memory: none). The
+     * caller holds the queue's lease on that memory, so it cannot change during the call.
+     */
+    void refreshBackings() {
+        GuestMemory memory = backingMemory;
+        if (memory == null || memory.generation() == backingGeneration) {
+            return;
+        }
+        backingGeneration = memory.generation();
+        for (Map.Entry<Integer, BackingList> e : backings.entrySet()) {
+            virgl.attachIov(e.getKey(), e.getValue());
+        }
+    }
+
+    @Override
     public boolean readPixels(Resource3d r, ByteBuffer dst) {
         long bytes = (long) r.width() * r.height() * 4;
         return !closed && dst.isDirect() && bytes <= dst.capacity() && virgl.readPixels(r.resourceId(), r.width(), r.height(), dst) == 0;
@@ -113,6 +157,7 @@ final class VirglDevice implements ResourceRenderer {
 
     @Override
     public void unref(int resourceId) {
+        backings.remove(resourceId);
         if (!closed && resources.remove(resourceId)) {
             virgl.unref(resourceId);
         }
@@ -132,6 +177,8 @@ final class VirglDevice implements ResourceRenderer {
             LOG.log(Level.WARNING, "{0}: freeing virgl resources: {1}", deviceName, e.getMessage());
         } finally {
             resources.clear();
+            backings.clear();
+            backingMemory = null;
             virgl.release(this);
         }
     }

@@ -68,6 +68,11 @@ final class VirglLibrary {
 
     static native void virgl_renderer_resource_unref(int resourceId);
 
+    /** virglrenderer keeps iov (the array and the ranges) until detach_iov or unref. */
+    static native int virgl_renderer_resource_attach_iov(int resourceId, Pointer iov, int iovCount);
+
+    static native void virgl_renderer_resource_detach_iov(int resourceId, Pointer iovOut, Pointer countOut);
+
     static native void virgl_renderer_ctx_attach_resource(int ctxId, int resourceId);
 
     static native void virgl_renderer_ctx_detach_resource(int ctxId, int resourceId);
