@@ -131,15 +131,6 @@ class VirglIT {
     }
 
     private boolean awaitVirglTypes(int count) throws Exception {
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (System.currentTimeMillis() < deadline) {
-            long n = context.getServiceReferences(ContextType.class, null).stream()
-                    .filter(r -> VirglBundle.BSN.equals(r.getBundle().getSymbolicName())).count();
-            if (n == count) {
-                return true;
-            }
-            Thread.sleep(100);
-        }
-        return false;
+        return VirglBundle.awaitTypes(context, count);
     }
 }

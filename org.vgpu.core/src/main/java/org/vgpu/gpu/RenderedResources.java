@@ -57,6 +57,9 @@ final class RenderedResources {
         }
         long charge = bytes > Long.MAX_VALUE - ResourceTable.RESOURCE_OVERHEAD ? Long.MAX_VALUE : bytes + ResourceTable.RESOURCE_OVERHEAD;
         if (!table.fits(charge)) {
+            // The guest sees only ERR_OUT_OF_MEMORY (and Mesa then fails the context): say why here.
+            LOG.log(Level.WARNING, "{0}: 3D resource {1} ({2} host bytes) refused: over the device''s host memory quota"
+                    + " (host.memory.quota.mib)", state.deviceName(), Integer.toUnsignedString(c.resourceId()), bytes);
             return RESP_ERR_OUT_OF_MEMORY;
         }
         int result;

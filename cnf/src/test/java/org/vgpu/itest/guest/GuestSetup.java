@@ -12,6 +12,7 @@ import java.nio.file.Path;
  */
 public final class GuestSetup {
     private static Path initramfs;
+    private static Path glInitramfs;
 
     private GuestSetup() {
     }
@@ -40,6 +41,19 @@ public final class GuestSetup {
             initramfs = Path.of(out.lines().reduce((a, b) -> b).orElseThrow().trim());
         }
         return initramfs;
+    }
+
+    /**
+     * The 3D test guest's initramfs (build-guest-initramfs --variant gl): this machine's root over
+     * 9p, so Debian's Mesa and GL programs run in the guest, and virtio-gpu's modules.
+     */
+    public static synchronized Path glInitramfs() throws IOException, InterruptedException {
+        if (glInitramfs == null) {
+            run(root().resolve("cnf/scripts/setup").toString(), "--quiet");
+            String out = run(root().resolve("cnf/scripts/build-guest-initramfs").toString(), "--variant", "gl");
+            glInitramfs = Path.of(out.lines().reduce((a, b) -> b).orElseThrow().trim());
+        }
+        return glInitramfs;
     }
 
     /** The newest /boot/vmlinuz-6.12.*, in version order as the scripts' sort -V (6.12.10 after 6.12.9). */

@@ -42,6 +42,8 @@ public final class QemuGuest implements AutoCloseable {
     private boolean kvm;
     private boolean qemu11;
     private String genericDevice;
+    /** The shared results folder of a guest whose root is this machine's (hostRoot), else null. */
+    private Path hostRootResults;
     /** Sockets of the vhost-user-input-pci devices beside the main device, in PCI order. */
     private final List<Path> inputSockets = new ArrayList<>();
 
@@ -55,6 +57,20 @@ public final class QemuGuest implements AutoCloseable {
     /** Runs under KVM (-accel kvm -cpu host) instead of TCG: inside the test host VM, where KVM boots Linux. */
     public QemuGuest kvm() {
         kvm = true;
+        return this;
+    }
+
+    /**
+     * A guest whose root is this machine's, read-only over 9p (the gl initramfs; 2 GiB of RAM), so
+     * Debian's Mesa and GL programs run in it: its /init runs results/hostvm.cmd in that root with
+     * results as /tmp/results (writable, shared), then powers off. The script writes its markers
+     * to /dev/ttyS0 for waitForSerial.
+     */
+    public QemuGuest hostRoot(Path results) {
+        if (machine != Machine.Q35) {
+            throw new IllegalStateException("the host-root guest is a q35 guest, not " + machine);
+        }
+        hostRootResults = results;
         return this;
     }
 
@@ -132,14 +148,20 @@ public final class QemuGuest implements AutoCloseable {
         Files.deleteIfExists(qmpPath());
         List<String> cmd = new ArrayList<>(qemu11 ? List.of("bash", GuestSetup.root().resolve("cnf/scripts/qemu-11").toString())
                 : List.of("qemu-system-x86_64"));
-        cmd.addAll(List.of("-accel", kvm ? "kvm" : "tcg", "-cpu", kvm ? "host" : "max", "-m", "512M",
-                "-object", "memory-backend-memfd,id=mem,size=512M,share=on",
+        String memory = hostRootResults != null ? "2048M" : "512M"; // Mesa, LLVM and the GL programs over 9p need more
+        cmd.addAll(List.of("-accel", kvm ? "kvm" : "tcg", "-cpu", kvm ? "host" : "max", "-m", memory,
+                "-object", "memory-backend-memfd,id=mem,size=" + memory + ",share=on",
                 "-chardev", "socket,id=vgpu,path=" + socket,
                 "-display", "none", "-nodefaults", "-no-reboot",
                 "-serial", "file:" + serialLog(),
                 "-qmp", "unix:" + qmpPath() + ",server=on,wait=off",
-                "-kernel", GuestSetup.kernel().toString(), "-initrd", GuestSetup.initramfs().toString(),
+                "-kernel", GuestSetup.kernel().toString(),
+                "-initrd", (hostRootResults != null ? GuestSetup.glInitramfs() : GuestSetup.initramfs()).toString(),
                 "-append", "console=ttyS0 panic=-1 quiet " + (machine == Machine.MICROVM ? tscFrequency() : "") + append));
+        if (hostRootResults != null) {
+            cmd.addAll(List.of("-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on",
+                    "-virtfs", "local,path=" + hostRootResults + ",mount_tag=results,security_model=none"));
+        }
         if (machine == Machine.Q35) {
             cmd.addAll(List.of("-M", "q35,memory-backend=mem", "-vga", "none", "-device",
                     genericDevice != null ? genericDevice : "vhost-user-gpu-pci,chardev=vgpu"));

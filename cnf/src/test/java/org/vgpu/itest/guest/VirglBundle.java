@@ -40,4 +40,18 @@ public final class VirglBundle {
             b.start(Bundle.START_TRANSIENT);
         }
     }
+
+    /** Waits (at most 20 s) until the bundle registers count ContextTypes (VIRGL, VIRGL2: 2; gone: 0). */
+    public static boolean awaitTypes(BundleContext context, int count) throws Exception {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (System.currentTimeMillis() < deadline) {
+            long n = context.getServiceReferences(org.vgpu.gpu.context.ContextType.class, null).stream()
+                    .filter(r -> BSN.equals(r.getBundle().getSymbolicName())).count();
+            if (n == count) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
 }
