@@ -135,4 +135,32 @@ class ShellIT {
         String resources = run(processor, "vgpu:resources gpu0");
         assertTrue(resources.startsWith("DEVICE") || resources.contains("no resources"), resources);
     }
+
+    /**
+     * The default profile has the virgl renderer: --print-capabilities says so as QEMU's back end
+     * does, and the options libvirt passes with it (--virgl, --render-node) start a platform whose
+     * renderer falls back to EGL surfaceless when the node is not there.
+     */
+    @Test
+    void theLauncherOffersVirglAndTakesLibvirtsOptions() throws Exception {
+        java.nio.file.Path root = org.vgpu.itest.guest.GuestSetup.root();
+        String vgpu = root.resolve("vgpu").toString();
+        Attached caps = launch(new ProcessBuilder("bash", vgpu, "--print-capabilities"));
+        assertEquals(0, caps.status(), caps.output());
+        assertEquals("{\"type\": \"gpu\", \"features\": [\"render-node\", \"virgl\"]}", caps.output().trim());
+        java.nio.file.Path load = java.nio.file.Files.createTempDirectory("vgpu-launcher-load");
+        Attached run = launch(new ProcessBuilder("bash", vgpu, "--virgl", "--render-node=/nonexistent/renderD128", "--no-socket",
+                "-Dfelix.fileinstall.dir=" + load, "-c", "vgpu:devices"));
+        assertEquals(0, run.status(), run.output());
+        assertTrue(run.output().contains("render node /nonexistent/renderD128 is not there: EGL surfaceless instead"), run.output());
+        assertTrue(run.output().contains("virglrenderer ready (GL, EGL surfaceless): capsets 2"), run.output());
+        assertTrue(run.output().lines().anyMatch(l -> l.startsWith("gpu0 ")), run.output());
+    }
+
+    private static Attached launch(ProcessBuilder command) throws Exception {
+        Process p = command.redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), "vgpu did not finish: " + out);
+        return new Attached(p.exitValue(), out);
+    }
 }

@@ -100,6 +100,29 @@ class ContextTypeTest {
         assertEquals("echo-127 'test': 1 resources, attached [9]", h.state.contexts().get(3));
     }
 
+    /**
+     * Mesa's virgl driver never sends CONTEXT_INIT: Linux creates its context with capset 0, which
+     * virglrenderer and QEMU treat as VIRGL. With a VIRGL type offered the context is that type's
+     * (its SUBMIT_3D runs); without one it stays a default context that runs nothing.
+     */
+    @Test
+    void aCapsetZeroContextIsAVirglContextWhenVirglIsOffered() {
+        EchoContextType virgl = new EchoContextType(CAPSET_VIRGL, 0);
+        try {
+            GpuHarness h = new GpuHarness(GpuSettings.defaults("v"), 1 << 20, virgl);
+            assertEquals(RESP_OK_NODATA, createContext(h, 2, 0));
+            assertEquals("create 2 test", virgl.events.get(0), "capset 0 made a VIRGL context");
+            assertEquals(RESP_OK_NODATA, submit(h, 2, new int[] {0, 7}));
+            assertEquals("submit 2 ring 0 8", virgl.events.get(1));
+        } finally {
+            virgl.shutdown();
+        }
+        GpuHarness other = new GpuHarness(GpuSettings.defaults("o"), 1 << 20, echo);
+        assertEquals(RESP_OK_NODATA, createContext(other, 2, 0));
+        assertTrue(echo.events.isEmpty(), "no VIRGL type: a default context, no type's context");
+        assertEquals(RESP_ERR_INVALID_PARAMETER, submit(other, 2, new int[] {0, 7}), "a default context runs nothing");
+    }
+
     static int submit(GpuHarness h, int ctx, int[] words) {
         h.header(CMD_SUBMIT_3D, 0, 0, ctx, 0);
         h.req.putInt(24, 4 * words.length);

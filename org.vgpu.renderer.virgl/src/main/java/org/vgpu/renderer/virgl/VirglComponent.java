@@ -29,6 +29,8 @@ public final class VirglComponent {
 
     /** Framework (or system) property: "false" keeps the renderer off, so devices stay 2D with the bundle in the profile. */
     static final String ENABLED_PROPERTY = "vgpu.virgl";
+    /** Framework (or system) property: the render node when the configuration names none (./vgpu --render-node, as libvirt passes it). */
+    static final String RENDER_NODE_PROPERTY = "vgpu.virgl.render-node";
 
     private final Virgl virgl;
     private final List<ServiceRegistration<ContextType>> registrations = new ArrayList<>();
@@ -40,7 +42,9 @@ public final class VirglComponent {
             LOG.log(Level.INFO, "virgl renderer off ({0}=false): devices stay 2D", ENABLED_PROPERTY);
             return;
         }
-        virgl = Virgl.start(new Virgl.Options(config.gles(), config.render_node()));
+        String node = config.render_node().isBlank() && context.getProperty(RENDER_NODE_PROPERTY) != null
+                ? context.getProperty(RENDER_NODE_PROPERTY) : config.render_node();
+        virgl = Virgl.start(new Virgl.Options(config.gles(), node));
         for (int id = 1; id <= 2; id++) {
             Virgl.Capset c = virgl.capsetOf(id);
             if (c != null) {

@@ -2,6 +2,7 @@ package org.vgpu.renderer.virgl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vgpu.gpu.protocol.Protocol.*;
 
 import org.junit.jupiter.api.AfterEach;
@@ -88,6 +89,11 @@ class VirglRenderingTest {
         return memory.readInt(pages[(int) (offset / GpuHarness.PAGE)] + offset % GpuHarness.PAGE);
     }
 
+    void setGuestPixel(int x, int y, int argb) throws Exception {
+        long offset = ((long) y * W + x) * 4;
+        memory.writeInt(pages[(int) (offset / GpuHarness.PAGE)] + offset % GpuHarness.PAGE, argb);
+    }
+
     static int pixel(Frame f, int x, int y) {
         return f.argb()[y * f.width() + x];
     }
@@ -126,6 +132,38 @@ class VirglRenderingTest {
         assertEquals(0xFF0000FF, guestPixel(23, 11));
         assertEquals(0xFFFF0000, guestPixel(7, 4), "outside the box the guest keeps the first read");
         assertEquals(0xFFFF0000, guestPixel(24, 11));
+    }
+
+    /**
+     * Mesa moves texture data with TRANSFER3D inside its command streams, and virglrenderer then
+     * reads and writes the pages it holds for the resource (attach_iov at ATTACH_BACKING): the
+     * guest's pattern goes up by the stream and comes back by TRANSFER_FROM_HOST_3D. When the guest
+     * memory under those pages goes (a VMM's REM_MEM_REG), the next stream's transfer is refused
+     * instead of touching the unmapped range.
+     */
+    @Test
+    void aStreamTransferUsesThePagesVirglHoldsAndNeverAStaleMapping() throws Exception {
+        renderTarget();
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                setGuestPixel(x, y, 0xFF000000 | y << 16 | x << 8 | (x ^ y));
+            }
+        }
+        byte[] up = new VirglStream().transfer3d(RES, VirglStream.TRANSFER_TO_HOST, 0, 0, W, H, W * 4, 0).bytes();
+        assertEquals(RESP_OK_NODATA, submit(CTX, up), "the stream's upload found the resource's pages");
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                setGuestPixel(x, y, 0);
+            }
+        }
+        assertEquals(RESP_OK_NODATA, transfer3d(CMD_TRANSFER_FROM_HOST_3D, CTX, RES, 0, 0, 0, W, H, 1, 0, 0, 0, 0));
+        for (int y = 0; y < H; y++) {
+            for (int x = 0; x < W; x++) {
+                assertEquals(0xFF000000 | y << 16 | x << 8 | (x ^ y), guestPixel(x, y), "uploaded by the stream at " + x + "," + y);
+            }
+        }
+        assertTrue(memory.removeRegion(GpuHarness.RAM_BASE));
+        assertEquals(RESP_ERR_INVALID_PARAMETER, submit(CTX, up), "no pages any more: virglrenderer refuses, nothing is read");
     }
 
     @Test

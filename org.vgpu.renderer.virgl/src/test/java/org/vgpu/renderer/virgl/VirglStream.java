@@ -8,7 +8,8 @@ import java.nio.ByteOrder;
  * each command a dword header cmd | object << 8 | length << 16, then length dwords.
  */
 final class VirglStream {
-    static final int CCMD_CREATE_OBJECT = 1, CCMD_SET_FRAMEBUFFER_STATE = 5, CCMD_CLEAR = 7;
+    static final int CCMD_CREATE_OBJECT = 1, CCMD_SET_FRAMEBUFFER_STATE = 5, CCMD_CLEAR = 7, CCMD_TRANSFER3D = 43;
+    static final int TRANSFER_TO_HOST = 1, TRANSFER_FROM_HOST = 2;
     static final int OBJECT_SURFACE = 8;
     static final int PIPE_CLEAR_COLOR0 = 1 << 2;
 
@@ -37,6 +38,14 @@ final class VirglStream {
         long depth = Double.doubleToLongBits(1.0);
         return command(CCMD_CLEAR, 0, PIPE_CLEAR_COLOR0, Float.floatToIntBits(r), Float.floatToIntBits(g), Float.floatToIntBits(b),
                 Float.floatToIntBits(a), (int) depth, (int) (depth >>> 32), 0);
+    }
+
+    /**
+     * A transfer inside the stream between the resource and the guest pages virglrenderer holds
+     * for it (Mesa's staging uploads and readbacks): level 0, the box (x, y, w, h), rows at stride.
+     */
+    VirglStream transfer3d(int resourceId, int direction, int x, int y, int w, int h, int stride, int offset) {
+        return command(CCMD_TRANSFER3D, 0, resourceId, 0, 0, stride, 0, x, y, 0, w, h, 1, offset, direction);
     }
 
     /** A raw dword (hostile streams). */
