@@ -112,6 +112,7 @@ final class CommandDispatcher {
             case TRANSFER_TO_HOST_3D:
             case TRANSFER_FROM_HOST_3D: {
                 Transfer3d t = (Transfer3d) c;
+                state.rendered().contentMayChange(); // also when the header's context does it
                 RenderingContext rc = renderer(ctxId);
                 int result = rc == null ? RenderingContext.NOT_HANDLED
                         : rc.transfer3d(t.toHost(), t.resourceId(), (int) t.box().x(), (int) t.box().y(), (int) t.box().z(), (int) t.box().width(),

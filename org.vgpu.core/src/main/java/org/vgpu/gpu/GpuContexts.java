@@ -218,6 +218,7 @@ final class GpuContexts {
         if (c.context == null) {
             return RESP_ERR_INVALID_PARAMETER; // a default context has no renderer to run commands
         }
+        state.rendered().contentMayChange();
         ByteBuffer view = commands.buffer().duplicate();
         view.limit(commands.offset() + commands.length()).position(commands.offset());
         ByteBuffer buffer = view.slice().asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);

@@ -30,6 +30,12 @@ final class RenderedResources {
     private final GpuState state;
     private final ResourceTable table;
     private final Placement placement;
+    /**
+     * Bumped by every command that may change what a renderer holds (SUBMIT_3D, 3D and 2D
+     * transfers): a readback with nothing rendered since the last one is skipped. A page flip is
+     * SET_SCANOUT then RESOURCE_FLUSH of the same frame, so this saves one readback per frame.
+     */
+    private long renderEpoch;
     /** Readback target, grown to the largest shown resource (direct: the renderer writes it natively). */
     private ByteBuffer readback = ByteBuffer.allocateDirect(0);
 
@@ -97,6 +103,7 @@ final class RenderedResources {
 
     private int transfer(Resource r, int ctxId, boolean toHost, long x, long y, long z, long w, long h, long d, long offset, long level,
             long stride, long layerStride) {
+        contentMayChange();
         ResourceRenderer renderer = r.renderer;
         if (renderer == null) {
             return RESP_ERR_UNSPEC; // its renderer went away
@@ -124,6 +131,9 @@ final class RenderedResources {
         if (renderer == null) {
             return r.store != null ? RESP_OK_NODATA : RESP_ERR_UNSPEC; // the last frame stays shown
         }
+        if (r.store != null && r.readbackEpoch == renderEpoch) {
+            return RESP_OK_NODATA; // nothing rendered since the host copy was read
+        }
         if (!isValidFormat(r.spec.format()) || r.rendered.depth() != 1 || r.rendered.arraySize() != 1 || r.width != r.rendered.width()
                 || r.height != r.rendered.height()) {
             return RESP_ERR_INVALID_PARAMETER; // not a displayable 2D image
@@ -148,6 +158,7 @@ final class RenderedResources {
             return RESP_ERR_UNSPEC;
         }
         r.store.importContents(readback);
+        r.readbackEpoch = renderEpoch;
         return RESP_OK_NODATA;
     }
 
@@ -170,6 +181,11 @@ final class RenderedResources {
         r.storeCharge += charge;
         table.charge(charge);
         return RESP_OK_NODATA;
+    }
+
+    /** A command may have changed rendered content (a context's SUBMIT_3D): the next readback reads again. */
+    void contentMayChange() {
+        renderEpoch++;
     }
 
     /** ATTACH_BACKING / DETACH_BACKING of a rendered resource (r.backing is the new backing or null): its renderer is told. */

@@ -33,6 +33,8 @@ final class Resource {
     org.vgpu.gpu.context.Resource3d rendered;
     /** The renderer holding it; null if it never had one or it went away. */
     org.vgpu.gpu.context.ResourceRenderer renderer;
+    /** The device's render epoch when this rendered resource's host copy was last read back (-1: never). */
+    long readbackEpoch = -1;
 
     Resource(ResourceSpec spec) {
         layout(spec);

@@ -34,6 +34,8 @@ final class VirglDevice implements ResourceRenderer {
     private GuestMemory backingMemory;
     private long backingGeneration;
     private boolean closed;
+    /** Frames read back for display sinks and screenshots (what showing 3D costs; tests count them). */
+    long readbacks;
 
     VirglDevice(Virgl virgl, String deviceName) {
         this.virgl = virgl;
@@ -152,6 +154,7 @@ final class VirglDevice implements ResourceRenderer {
     @Override
     public boolean readPixels(Resource3d r, ByteBuffer dst) {
         long bytes = (long) r.width() * r.height() * 4;
+        readbacks++;
         return !closed && dst.isDirect() && bytes <= dst.capacity() && virgl.readPixels(r.resourceId(), r.width(), r.height(), dst) == 0;
     }
 

@@ -191,4 +191,21 @@ class VirglRenderingTest {
         assertEquals(RESP_OK_NODATA, h.flush(RES, 0, 0, W, H));
         assertEquals(0xFFFFFFFF, pixel(h.state.capture(0, false), W / 2, H / 2), "RESOURCE_FLUSH reads the new frame back");
     }
+
+    /** A page flip is SET_SCANOUT then RESOURCE_FLUSH of one frame: it is read back once, and again only after new rendering. */
+    @Test
+    void aFrameIsReadBackOncePerRenderingNotPerCommand() {
+        renderTarget();
+        VirglDevice device = TestVirgl.get().claim("virgl-test");
+        assertEquals(RESP_OK_NODATA, submit(CTX, new VirglStream().surface(1, RES, FORMAT_B8G8R8A8).framebuffer(1).clear(0f, 1f, 0f, 1f).bytes()));
+        long before = device.readbacks;
+        assertEquals(RESP_OK_NODATA, h.setScanout(0, RES, 0, 0, W, H));
+        assertEquals(RESP_OK_NODATA, h.flush(RES, 0, 0, W, H));
+        assertEquals(RESP_OK_NODATA, h.flush(RES, 0, 0, W, H));
+        assertEquals(before + 1, device.readbacks, "nothing rendered between them: one readback");
+        assertEquals(RESP_OK_NODATA, submit(CTX, new VirglStream().clear(0f, 0f, 1f, 1f).bytes()));
+        assertEquals(RESP_OK_NODATA, h.flush(RES, 0, 0, W, H));
+        assertEquals(before + 2, device.readbacks);
+        assertEquals(0xFF0000FF, pixel(h.state.capture(0, false), 3, 3), "the new frame");
+    }
 }
