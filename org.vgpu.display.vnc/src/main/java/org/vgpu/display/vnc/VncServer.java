@@ -43,11 +43,7 @@ final class VncServer implements DisplaySink, AutoCloseable {
         this.input = input;
         this.auth = new VncAuth(settings.password());
         if (settings.listen().unix()) {
-            UnixDomainSocketAddress a = (UnixDomainSocketAddress) settings.listen().address();
-            Files.deleteIfExists(a.getPath()); // a stale socket file of an earlier run
-            listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-            listener.bind(a);
-            Files.setPosixFilePermissions(a.getPath(), PosixFilePermissions.fromString("rw-------"));
+            listener = listenPrivately(((UnixDomainSocketAddress) settings.listen().address()).getPath());
         } else {
             listener = ServerSocketChannel.open();
             listener.bind(settings.listen().address());
@@ -61,6 +57,31 @@ final class VncServer implements DisplaySink, AutoCloseable {
         acceptor.setDaemon(true);
         acceptor.start();
         LOG.log(Level.INFO, "VNC server for {0} scanout {1} on {2}", new Object[] {settings.device(), settings.scanout(), address()});
+    }
+
+    /**
+     * A UNIX socket at path that only its owner can ever connect to: Java binds and listens in one
+     * step, so the socket is made in a fresh 0700 directory beside path, set to 0600 there, and
+     * renamed into place (atomically, replacing a stale file of an earlier run).
+     */
+    static ServerSocketChannel listenPrivately(java.nio.file.Path path) throws IOException {
+        java.nio.file.Path parent = path.toAbsolutePath().getParent();
+        java.nio.file.Path dir = Files.createTempDirectory(parent, ".vnc-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        java.nio.file.Path made = dir.resolve("s");
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(made));
+            Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rw-------"));
+            Files.move(made, path, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return channel;
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(made);
+            throw e;
+        } finally {
+            Files.deleteIfExists(dir);
+        }
     }
 
     VncSettings settings() {
@@ -81,6 +102,9 @@ final class VncServer implements DisplaySink, AutoCloseable {
 
     /** Where it listens, with the actual port when the configuration said 0. */
     ListenAddress address() {
+        if (settings.listen().unix()) {
+            return settings.listen(); // the socket was bound under another name, then renamed here
+        }
         try {
             return new ListenAddress(listener.getLocalAddress());
         } catch (IOException e) {

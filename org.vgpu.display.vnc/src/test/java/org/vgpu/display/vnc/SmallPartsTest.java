@@ -70,7 +70,10 @@ class SmallPartsTest {
         assertEquals(5900, tcp.getPort());
     }
 
-    /** A UNIX socket is rw for its owner only, whatever the umask made of it; a stale file is replaced; close removes it. */
+    /**
+     * A UNIX socket is rw for its owner only, whatever the umask made of it, and from its first
+     * moment (bound in a 0700 directory, renamed into place); a stale file is replaced; close removes it.
+     */
     @Test
     @Timeout(30)
     void unixSocketFileIsMode0600() throws Exception {
@@ -83,6 +86,9 @@ class SmallPartsTest {
             assertTrue(Files.readAttributes(socket, java.nio.file.attribute.BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
                     .isOther(), "the socket, not the stale regular file");
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket, LinkOption.NOFOLLOW_LINKS)));
+            try (var left = Files.list(dir)) { // made in a private directory, then renamed here: none is left behind
+                assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".vnc-")));
+            }
             try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
                 java.nio.ByteBuffer version = java.nio.ByteBuffer.allocate(12);
                 while (version.hasRemaining() && client.read(version) >= 0) {
