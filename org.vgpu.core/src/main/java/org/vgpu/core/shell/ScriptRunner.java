@@ -16,7 +16,6 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -26,6 +25,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.util.tracker.ServiceTracker;
 import org.vgpu.virtio.api.VirtioDevice;
 
 /**
@@ -49,6 +49,15 @@ public final class ScriptRunner implements FrameworkListener {
     private final BundleContext context;
     private final String script;
     private volatile boolean started;
+    /**
+     * ConfigAdmin and SCR, held from the first look until this component goes. ConfigAdmin is a
+     * per-bundle service factory: getting and ungetting it in a polling loop let its use count by
+     * this bundle fall to 0 and the framework dispose the bundle's ConfigurationAdmin object while
+     * SCR was handing that same object to this bundle's gpu0 component, whose constructor then
+     * failed ("Configuration Admin service has been unregistered": no gpu0, seen under load).
+     */
+    private ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> configAdmin;
+    private ServiceTracker<ServiceComponentRuntime, ServiceComponentRuntime> scr;
 
     @Activate
     public ScriptRunner(@Reference CommandProcessor processor, BundleContext context) {
@@ -145,6 +154,12 @@ public final class ScriptRunner implements FrameworkListener {
      */
     private void awaitConfiguredDevices(long timeoutMillis) {
         long deadline = System.currentTimeMillis() + timeoutMillis;
+        synchronized (this) {
+            configAdmin = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
+            configAdmin.open();
+            scr = new ServiceTracker<>(context, ServiceComponentRuntime.class, null);
+            scr.open();
+        }
         try {
             while (!devicesSettled() && System.currentTimeMillis() < deadline) {
                 Thread.sleep(20);
@@ -155,20 +170,18 @@ public final class ScriptRunner implements FrameworkListener {
     }
 
     private boolean devicesSettled() {
-        ServiceReference<ServiceComponentRuntime> scrRef = context.getServiceReference(ServiceComponentRuntime.class);
-        ServiceReference<ConfigurationAdmin> cmRef = context.getServiceReference(ConfigurationAdmin.class);
-        if (scrRef == null || cmRef == null) {
+        ServiceComponentRuntime runtime = scr.getService();
+        ConfigurationAdmin cm = configAdmin.getService();
+        if (runtime == null || cm == null) {
             return false;
         }
         try {
-            ServiceComponentRuntime scr = context.getService(scrRef);
-            ComponentDescriptionDTO d = scr == null ? null : scr.getComponentDescriptionDTO(context.getBundle(), DEFAULT_DEVICE_COMPONENT);
-            if (d == null || scr.isComponentEnabled(d)
-                    && scr.getComponentConfigurationDTOs(d).stream().noneMatch(c -> c.state == ComponentConfigurationDTO.ACTIVE)) {
+            ComponentDescriptionDTO d = runtime.getComponentDescriptionDTO(context.getBundle(), DEFAULT_DEVICE_COMPONENT);
+            if (d == null || runtime.isComponentEnabled(d)
+                    && runtime.getComponentConfigurationDTOs(d).stream().noneMatch(c -> c.state == ComponentConfigurationDTO.ACTIVE)) {
                 return false;
             }
-            ConfigurationAdmin cm = context.getService(cmRef);
-            Configuration[] configs = cm == null ? null : cm.listConfigurations(DEVICE_CONFIGURATIONS);
+            Configuration[] configs = cm.listConfigurations(DEVICE_CONFIGURATIONS);
             for (Configuration c : configs == null ? new Configuration[0] : configs) {
                 if (context.getServiceReferences(VirtioDevice.class, "(" + Constants.SERVICE_PID + "=" + c.getPid() + ")").isEmpty()) {
                     return false;
@@ -177,16 +190,17 @@ public final class ScriptRunner implements FrameworkListener {
             return true;
         } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
             return true; // let the script run and report
-        } finally {
-            context.ungetService(scrRef);
-            context.ungetService(cmRef);
         }
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         if (script != null && !script.isBlank()) {
             context.removeFrameworkListener(this);
+        }
+        if (configAdmin != null) {
+            configAdmin.close();
+            scr.close();
         }
     }
 }
