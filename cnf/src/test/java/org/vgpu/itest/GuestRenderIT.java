@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterAll;
@@ -18,13 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.vgpu.itest.guest.GuestImage;
 import org.vgpu.itest.guest.ConsoleLines;
 import org.vgpu.itest.guest.QemuGuest;
 import org.vgpu.itest.guest.QemuGuest.Machine;
 import org.vgpu.itest.guest.SampleBundle;
+import org.vgpu.itest.guest.ServedGpu;
 import org.vgpu.virtio.api.VirtioTransport;
 import org.vgpu.itest.guest.VirglBundle;
 
@@ -39,8 +38,7 @@ class GuestRenderIT {
     static final Duration BOOT = Duration.ofSeconds(150);
     static Path dir;
     static Path socket;
-    static Configuration device;
-    static Configuration transport;
+    static ServedGpu served;
     static BundleContext context;
 
     @BeforeAll
@@ -50,26 +48,12 @@ class GuestRenderIT {
         dir = Files.createTempDirectory("vgpu-e2e");
         socket = dir.resolve("gpu.sock");
         ConfigurationAdmin cm = context.getService(context.getServiceReference(ConfigurationAdmin.class));
-        device = cm.getFactoryConfiguration("org.vgpu.gpu", "e2e", "?");
-        Dictionary<String, Object> d = new Hashtable<>();
-        d.put("vgpu.device.name", DEVICE);
-        device.update(d);
-        transport = cm.getFactoryConfiguration("org.vgpu.vhostuser", "e2e", "?");
-        Dictionary<String, Object> t = new Hashtable<>();
-        t.put("socket.path", socket.toString());
-        t.put("device.target", "(vgpu.device.name=" + DEVICE + ")");
-        transport.update(t);
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!Files.exists(socket) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.exists(socket), "vhost-user socket not created at " + socket);
+        served = ServedGpu.create(cm, "e2e", DEVICE, socket, Map.of());
     }
 
     @AfterAll
     static void unconfigure() throws Exception {
-        transport.delete();
-        device.delete();
+        served.delete();
         VirglBundle.start(context);
     }
 

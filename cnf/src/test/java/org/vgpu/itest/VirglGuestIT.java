@@ -8,9 +8,8 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,7 +21,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.vgpu.itest.guest.BoundedProcess;
 import org.vgpu.itest.guest.ConsoleLines;
@@ -30,6 +28,7 @@ import org.vgpu.itest.guest.GuestImage;
 import org.vgpu.itest.guest.GuestSetup;
 import org.vgpu.itest.guest.QemuGuest;
 import org.vgpu.itest.guest.QemuGuest.Machine;
+import org.vgpu.itest.guest.ServedGpu;
 import org.vgpu.itest.guest.VirglBundle;
 
 /**
@@ -47,8 +46,7 @@ class VirglGuestIT {
     static final Duration PROGRAMS = Duration.ofSeconds(600);
     static Path dir;
     static Path socket;
-    static Configuration device;
-    static Configuration transport;
+    static ServedGpu served;
     static BundleContext context;
 
     @BeforeAll
@@ -59,32 +57,15 @@ class VirglGuestIT {
         dir = Files.createTempDirectory("vgpu-gl");
         socket = dir.resolve("gpu.sock");
         ConfigurationAdmin cm = context.getService(context.getServiceReference(ConfigurationAdmin.class));
-        device = cm.getFactoryConfiguration("org.vgpu.gpu", "gl", "?");
-        Dictionary<String, Object> d = new Hashtable<>();
-        d.put("vgpu.device.name", DEVICE);
         // glmark2 takes the largest mode of QEMU's EDID, 5120x2160, whatever it is asked: its surface,
         // depth buffer and off-screen target are ~300 MiB of 3D resources, above the default 256.
-        d.put("host.memory.quota.mib", 1024);
-        device.update(d);
-        transport = cm.getFactoryConfiguration("org.vgpu.vhostuser", "gl", "?");
-        Dictionary<String, Object> t = new Hashtable<>();
-        t.put("socket.path", socket.toString());
-        t.put("device.target", "(vgpu.device.name=" + DEVICE + ")");
-        transport.update(t);
-        long deadline = System.currentTimeMillis() + 20_000;
-        while (!Files.exists(socket) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        assertTrue(Files.exists(socket), "vhost-user socket not created at " + socket);
+        served = ServedGpu.create(cm, "gl", DEVICE, socket, Map.of("host.memory.quota.mib", 1024));
     }
 
     @AfterAll
     static void unconfigure() throws Exception {
-        if (transport != null) {
-            transport.delete();
-        }
-        if (device != null) {
-            device.delete();
+        if (served != null) {
+            served.delete();
         }
     }
 
