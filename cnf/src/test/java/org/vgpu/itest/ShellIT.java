@@ -154,7 +154,9 @@ class ShellIT {
         assertEquals(0, run.status(), run.output());
         assertTrue(run.output().contains("render node /nonexistent/renderD128 is not there: EGL surfaceless instead"), run.output());
         assertTrue(run.output().contains("virglrenderer ready (GL, EGL surfaceless): capsets 2"), run.output());
-        assertTrue(run.output().lines().anyMatch(l -> l.startsWith("gpu0 ")), run.output());
+        // What a VMM connecting now would be offered: VIRGL (bit 0), the renderer's types being bound.
+        String gpu0 = run.output().lines().filter(l -> l.startsWith("gpu0 ")).findFirst().orElseThrow(() -> new AssertionError(run.output()));
+        assertEquals(1L, Long.decode(gpu0.trim().split("\\s+")[4]) & 1L, "gpu0 offers VIRGL: " + run.output());
     }
 
     private static Attached launch(ProcessBuilder command) throws Exception {

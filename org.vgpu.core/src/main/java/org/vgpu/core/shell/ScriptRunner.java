@@ -170,6 +170,9 @@ public final class ScriptRunner implements FrameworkListener {
     }
 
     private boolean devicesSettled() {
+        if (!allBundlesStarted()) {
+            return false;
+        }
         ServiceComponentRuntime runtime = scr.getService();
         ConfigurationAdmin cm = configAdmin.getService();
         if (runtime == null || cm == null) {
@@ -191,6 +194,21 @@ public final class ScriptRunner implements FrameworkListener {
         } catch (IOException | InvalidSyntaxException | IllegalStateException e) {
             return true; // let the script run and report
         }
+    }
+
+    /**
+     * The launcher starts the profile's bundles one after another, after the framework itself, so
+     * this component may run while later bundles (the virgl renderer, whose context types decide
+     * what a GPU offers) have not started: wait until every installed bundle is active.
+     */
+    private boolean allBundlesStarted() {
+        for (Bundle b : context.getBundles()) {
+            boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+            if (!fragment && b.getState() != Bundle.ACTIVE) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Deactivate
