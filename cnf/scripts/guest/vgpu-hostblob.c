@@ -10,9 +10,8 @@
  * DIRTYFB, so RESOURCE_FLUSH) between "VGPU-BENCH-FRAMES-BEGIN n" and "VGPU-BENCH-FRAMES-END n"
  * markers, between which the host counts VM exits. With --cycle n, then: n blobs made and freed in
  * turn ("VGPU-CYCLE i size=N retries=R", "VGPU-CYCLE-DONE n"): the host-visible space is reused.
- * Built with the DRM uapi headers of Debian's libdrm-dev (-I/usr/include/libdrm) for KMS; its
- * virtgpu_drm.h predates blobs and context init, so those few uapi structs (stable ABI, Linux
- * include/uapi/drm/virtgpu_drm.h) are declared here under their own names.
+ * Built with the DRM uapi headers of Debian's libdrm-dev (-I/usr/include/libdrm) for KMS and
+ * virtgpu-cross-domain.h for the blob, ring and cross-domain calls.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,49 +31,7 @@
 
 #include "known-image.h"
 
-/* virtgpu uapi for blobs, rings and context init (Linux 5.16+). */
-#define VIRTGPU_EXECBUF_FENCE_FD_OUT 0x02
-#define VIRTGPU_EXECBUF_RING_IDX 0x04
-#define VIRTGPU_BLOB_MEM_GUEST 0x0001
-#define VIRTGPU_BLOB_MEM_HOST3D 0x0002
-#define VIRTGPU_BLOB_FLAG_USE_MAPPABLE 0x0001
-#define VIRTGPU_BLOB_FLAG_USE_SHAREABLE 0x0002
-#define VIRTGPU_CONTEXT_PARAM_CAPSET_ID 0x0001
-#define VIRTGPU_CONTEXT_PARAM_NUM_RINGS 0x0002
-struct vgpu_map { uint64_t offset; uint32_t handle, pad; };
-struct vgpu_execbuffer {
-    uint32_t flags, size;
-    uint64_t command, bo_handles;
-    uint32_t num_bo_handles;
-    int32_t fence_fd;
-    uint32_t ring_idx, pad;
-};
-struct vgpu_create_blob {
-    uint32_t blob_mem, blob_flags, bo_handle, res_handle;
-    uint64_t size;
-    uint32_t pad, cmd_size;
-    uint64_t cmd, blob_id;
-};
-struct vgpu_context_set_param { uint64_t param, value; };
-struct vgpu_context_init { uint32_t num_params, pad; uint64_t ctx_set_params; };
-#define VGPU_IOCTL_MAP DRM_IOWR(DRM_COMMAND_BASE + 0x01, struct vgpu_map)
-#define VGPU_IOCTL_EXECBUFFER DRM_IOWR(DRM_COMMAND_BASE + 0x02, struct vgpu_execbuffer)
-#define VGPU_IOCTL_CREATE_BLOB DRM_IOWR(DRM_COMMAND_BASE + 0x0a, struct vgpu_create_blob)
-#define VGPU_IOCTL_CONTEXT_INIT DRM_IOWR(DRM_COMMAND_BASE + 0x0b, struct vgpu_context_init)
-
-/* The cross-domain protocol subset (crosvm rutabaga cross_domain_protocol). */
-#define CAPSET_CROSS_DOMAIN 5
-#define CROSS_DOMAIN_CMD_INIT 1
-#define CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS 2
-struct cross_domain_header { uint8_t cmd, ring_idx; uint16_t cmd_size; uint32_t pad; };
-struct cross_domain_init { struct cross_domain_header hdr; uint32_t query_ring_id, channel_ring_id, channel_type; };
-struct cross_domain_get_image_requirements { struct cross_domain_header hdr; uint32_t width, height, drm_format, flags; };
-struct cross_domain_image_requirements {
-    uint32_t strides[4], offsets[4];
-    uint64_t modifier, size;
-    uint32_t blob_id, map_info;
-    int32_t memory_idx, physical_device_idx;
-};
+#include "virtgpu-cross-domain.h"
 
 static int fail(const char *what) {
     printf("VGPU-FAIL %s: %s\n", what, strerror(errno));
@@ -89,24 +46,7 @@ static void step(const char *what) {
 }
 
 static void *map_blob(int fd, uint32_t handle, size_t size) {
-    struct vgpu_map map = {.handle = handle};
-    if (ioctl(fd, VGPU_IOCTL_MAP, &map)) return MAP_FAILED;
-    return mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)map.offset);
-}
-
-/* SUBMIT_3D on ring 0 with an out-fence, then waits for the host to have answered. */
-static int submit(int fd, void *cmd, uint32_t size, uint32_t ring_bo) {
-    struct vgpu_execbuffer eb = {
-        .flags = VIRTGPU_EXECBUF_RING_IDX | VIRTGPU_EXECBUF_FENCE_FD_OUT,
-        .size = size, .command = (uint64_t)(uintptr_t)cmd,
-        .bo_handles = (uint64_t)(uintptr_t)&ring_bo, .num_bo_handles = 1,
-        .fence_fd = -1, .ring_idx = 0,
-    };
-    if (ioctl(fd, VGPU_IOCTL_EXECBUFFER, &eb)) return -1;
-    struct pollfd p = {.fd = eb.fence_fd, .events = POLLIN};
-    int r = poll(&p, 1, 10000);
-    close(eb.fence_fd);
-    return r == 1 ? 0 : -1;
+    return cd_map(fd, handle, size, PROT_READ | PROT_WRITE);
 }
 
 static double now_s(void) {
@@ -136,7 +76,9 @@ static int cmp_double(const void *a, const void *b) {
  * The driver frees region space when the host answers the UNREF, so a create that finds no
  * space yet is retried for up to 2 s.
  */
-static int cycle_blobs(int fd, int n, uint32_t ring_bo, struct cross_domain_image_requirements *answer) {
+static int cycle_blobs(struct cross_domain *cd, int n) {
+    int fd = cd->fd;
+    struct cross_domain_image_requirements *answer = cd->answer;
     for (int i = 1; i <= n; i++) {
         uint64_t size;
         struct vgpu_create_blob b;
@@ -144,11 +86,7 @@ static int cycle_blobs(int fd, int n, uint32_t ring_bo, struct cross_domain_imag
         for (;;) {
             /* A blob_id is redeemed once, even by a create the driver then drops for want of
              * region space (it sends CREATE_BLOB before it allocates): ask again each try. */
-            struct cross_domain_get_image_requirements ask = {
-                .hdr = {.cmd = CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS, .cmd_size = sizeof ask},
-                .width = 1024, .height = 1024, .drm_format = DRM_FORMAT_XRGB8888,
-            };
-            if (submit(fd, &ask, sizeof ask, ring_bo)) return fail("cycle requirements");
+            if (cd_image_requirements(cd, 1024, 1024, DRM_FORMAT_XRGB8888)) return fail("cycle requirements");
             size = answer->size;
             b = (struct vgpu_create_blob){.blob_mem = VIRTGPU_BLOB_MEM_HOST3D, .blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE,
                                           .size = size, .blob_id = answer->blob_id};
@@ -203,30 +141,10 @@ int main(int argc, char **argv) {
     }
     uint32_t w = mode.hdisplay, h = mode.vdisplay;
 
-    struct vgpu_context_set_param params[2] = {
-        {.param = VIRTGPU_CONTEXT_PARAM_CAPSET_ID, .value = CAPSET_CROSS_DOMAIN},
-        {.param = VIRTGPU_CONTEXT_PARAM_NUM_RINGS, .value = 2},
-    };
-    struct vgpu_context_init ctx = {.num_params = 2, .ctx_set_params = (uint64_t)(uintptr_t)params};
-    if (ioctl(fd, VGPU_IOCTL_CONTEXT_INIT, &ctx)) return fail("context init (cross-domain)");
-
-    struct vgpu_create_blob ring = {
-        .blob_mem = VIRTGPU_BLOB_MEM_GUEST, .blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE, .size = 4096,
-    };
-    if (ioctl(fd, VGPU_IOCTL_CREATE_BLOB, &ring)) return fail("query ring blob");
-    struct cross_domain_image_requirements *answer = map_blob(fd, ring.bo_handle, 4096);
-    if (answer == MAP_FAILED) return fail("map query ring");
-
-    struct cross_domain_init init = {
-        .hdr = {.cmd = CROSS_DOMAIN_CMD_INIT, .cmd_size = sizeof init},
-        .query_ring_id = ring.res_handle, .channel_ring_id = 0xffffffffu, .channel_type = 0,
-    };
-    if (submit(fd, &init, sizeof init, ring.bo_handle)) return fail("cross-domain init");
-    struct cross_domain_get_image_requirements ask = {
-        .hdr = {.cmd = CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS, .cmd_size = sizeof ask},
-        .width = w, .height = h, .drm_format = DRM_FORMAT_XRGB8888, .flags = 0,
-    };
-    if (submit(fd, &ask, sizeof ask, ring.bo_handle)) return fail("get image requirements");
+    struct cross_domain cd;
+    if (cd_open(&cd, fd, 0)) return fail("cross-domain context and init");
+    struct cross_domain_image_requirements *answer = cd.answer;
+    if (cd_image_requirements(&cd, w, h, DRM_FORMAT_XRGB8888)) return fail("get image requirements");
     uint32_t stride = answer->strides[0], blob_id = answer->blob_id;
     uint64_t size = answer->size;
     printf("VGPU-HOSTBLOB stride=%u size=%llu blob_id=%u\n", stride, (unsigned long long)size, blob_id);
@@ -271,11 +189,7 @@ int main(int argc, char **argv) {
         memcpy(pixels, copy, size);
         double lat[9];
         for (int i = 0; i < 9; i++) {
-            struct cross_domain_get_image_requirements small = {
-                .hdr = {.cmd = CROSS_DOMAIN_CMD_GET_IMAGE_REQUIREMENTS, .cmd_size = sizeof small},
-                .width = 64, .height = 64, .drm_format = DRM_FORMAT_XRGB8888,
-            };
-            if (submit(fd, &small, sizeof small, ring.bo_handle)) return fail("bench requirements");
+            if (cd_image_requirements(&cd, 64, 64, DRM_FORMAT_XRGB8888)) return fail("bench requirements");
             struct vgpu_create_blob b = {.blob_mem = VIRTGPU_BLOB_MEM_HOST3D, .blob_flags = VIRTGPU_BLOB_FLAG_USE_MAPPABLE,
                                          .size = answer->size, .blob_id = answer->blob_id};
             double t0 = now_s();
@@ -309,7 +223,7 @@ int main(int argc, char **argv) {
         free(ram);
         free(copy);
     }
-    if (cycles > 0 && cycle_blobs(fd, cycles, ring.bo_handle, answer)) return 1;
+    if (cycles > 0 && cycle_blobs(&cd, cycles)) return 1;
     pause(); /* keep the DRM file, the blob and its scanout alive until poweroff */
     return 0;
 }

@@ -5,6 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import com.sun.jna.Pointer;
+
+import org.vgpu.gpu.protocol.Protocol;
 import org.vgpu.gpu.spi.BackendException;
 import org.vgpu.gpu.spi.MappedFdResource;
 import org.vgpu.gpu.spi.ResourceSpec;
@@ -16,6 +19,10 @@ import org.vgpu.virtio.sys.LinuxNative;
  * nothing but a scanout or a migration. Only a memfd sealed against shrinking qualifies (a
  * truncation could otherwise fault the guest's or our mapping); sealed against writes it is
  * mapped read-only, here and in the guest.
+ * <p>
+ * A memfd shorter than the blob's mapping (a keymap's size is its text's, not whole pages) is
+ * copied once into a page-sized one of the device's own, sealed alike: mapping past the end of a
+ * file faults, and a VMM that maps it (QEMU's SHMEM_MAP) refuses a file shorter than the mapping.
  */
 final class ReceivedMemory extends MappedFdResource {
     private final boolean writable;
@@ -38,7 +45,46 @@ final class ReceivedMemory extends MappedFdResource {
             LinuxNative.closeQuietly(fd);
             throw new BackendException("received memory not sealed against shrinking, or smaller than announced", false);
         }
+        long mapped = Protocol.blobAligned(size);
+        if (actual < mapped) {
+            fd = pageSizedCopy(fd, size, mapped, seals);
+        }
         return new ReceivedMemory(spec, fd, size, (seals & LinuxNative.F_SEAL_WRITE) == 0);
+    }
+
+    /** size bytes of fd in a new memfd of mapped bytes with fd's seals (fd closed, also on failure). */
+    private static int pageSizedCopy(int fd, long size, long mapped, int seals) throws BackendException {
+        int copy = LinuxNative.memfd_create("vgpu-received-memory", LinuxNative.MFD_CLOEXEC | LinuxNative.MFD_ALLOW_SEALING);
+        long src = LinuxNative.MAP_FAILED, dst = LinuxNative.MAP_FAILED;
+        try {
+            if (copy < 0 || LinuxNative.ftruncate(copy, mapped) < 0) {
+                throw new BackendException("no memory for a page-sized copy of received memory", false);
+            }
+            src = LinuxNative.mmap(0, size, LinuxNative.PROT_READ, LinuxNative.MAP_SHARED, fd, 0);
+            dst = LinuxNative.mmap(0, size, LinuxNative.PROT_READ | LinuxNative.PROT_WRITE, LinuxNative.MAP_SHARED, copy, 0);
+            if (src == LinuxNative.MAP_FAILED || dst == LinuxNative.MAP_FAILED) {
+                throw new BackendException("cannot map received memory to copy it", false);
+            }
+            new Pointer(dst).getByteBuffer(0, size).put(new Pointer(src).getByteBuffer(0, size));
+            int keep = seals & (LinuxNative.F_SEAL_SHRINK | LinuxNative.F_SEAL_GROW | LinuxNative.F_SEAL_WRITE);
+            LinuxNative.munmap(dst, size); // a writable mapping would keep F_SEAL_WRITE from being added
+            dst = LinuxNative.MAP_FAILED;
+            if (LinuxNative.fcntl(copy, LinuxNative.F_ADD_SEALS, keep | LinuxNative.F_SEAL_SHRINK | LinuxNative.F_SEAL_SEAL) < 0) {
+                throw new BackendException("cannot seal the copy of received memory", false);
+            }
+            int done = copy;
+            copy = -1;
+            return done;
+        } finally {
+            if (src != LinuxNative.MAP_FAILED) {
+                LinuxNative.munmap(src, size);
+            }
+            if (dst != LinuxNative.MAP_FAILED) {
+                LinuxNative.munmap(dst, size);
+            }
+            LinuxNative.closeQuietly(copy);
+            LinuxNative.closeQuietly(fd);
+        }
     }
 
     /** Whether the guest may write it (not sealed against writes). */

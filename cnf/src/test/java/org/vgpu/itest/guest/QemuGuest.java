@@ -159,7 +159,8 @@ public final class QemuGuest implements AutoCloseable {
                 "-initrd", (hostRootResults != null ? GuestSetup.glInitramfs() : GuestSetup.initramfs()).toString(),
                 "-append", "console=ttyS0 panic=-1 quiet " + (machine == Machine.MICROVM ? tscFrequency() : "") + append));
         if (hostRootResults != null) {
-            cmd.addAll(List.of("-virtfs", "local,path=/,mount_tag=hostroot,security_model=none,readonly=on",
+            String root = qemu11 ? "/host" : "/"; // QEMU 11.1 runs in its chroot, where cnf/scripts/qemu-11 binds this machine's root at /host
+            cmd.addAll(List.of("-virtfs", "local,path=" + root + ",mount_tag=hostroot,security_model=none,readonly=on",
                     "-virtfs", "local,path=" + hostRootResults + ",mount_tag=results,security_model=none"));
         }
         if (machine == Machine.Q35) {

@@ -20,12 +20,18 @@ public record ServedGpu(Configuration device, Configuration transport, Path sock
     /** Device name with the extra device keys, served on socket; waits (at most 20 s) until the socket exists. */
     public static ServedGpu create(ConfigurationAdmin cm, String alias, String name, Path socket, Map<String, Object> deviceKeys)
             throws IOException, InterruptedException {
+        return create(cm, alias, name, socket, deviceKeys, Map.of());
+    }
+
+    /** As create, with extra keys for the vhost-user socket too (host.visible.mib: a SHMEM region for MAP_BLOB). */
+    public static ServedGpu create(ConfigurationAdmin cm, String alias, String name, Path socket, Map<String, Object> deviceKeys,
+            Map<String, Object> transportKeys) throws IOException, InterruptedException {
         Configuration device = cm.getFactoryConfiguration("org.vgpu.gpu", alias, "?");
         Dictionary<String, Object> d = new Hashtable<>(deviceKeys);
         d.put("vgpu.device.name", name);
         device.update(d);
         Configuration transport = cm.getFactoryConfiguration("org.vgpu.vhostuser", alias, "?");
-        Dictionary<String, Object> t = new Hashtable<>();
+        Dictionary<String, Object> t = new Hashtable<>(transportKeys);
         t.put("socket.path", socket.toString());
         t.put("device.target", "(vgpu.device.name=" + name + ")");
         transport.update(t);

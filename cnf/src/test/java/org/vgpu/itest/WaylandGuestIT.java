@@ -1,0 +1,297 @@
+package org.vgpu.itest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.vgpu.itest.guest.BoundedProcess;
+import org.vgpu.itest.guest.ConsoleLines;
+import org.vgpu.itest.guest.GuestImage;
+import org.vgpu.itest.guest.GuestSetup;
+import org.vgpu.itest.guest.HostCompositor;
+import org.vgpu.itest.guest.QemuGuest;
+import org.vgpu.itest.guest.QemuGuest.Machine;
+import org.vgpu.itest.guest.ServedGpu;
+import org.vgpu.itest.guest.VirglBundle;
+
+/**
+ * Guest Wayland clients on a real host compositor through vgpu's cross-domain channels: a Linux
+ * 6.12 guest under QEMU 11.1 (TCG) on vhost-user-test-device-pci, with vgpu's host-visible region
+ * in BAR 4 through SHMEM, its root this machine's over 9p (cnf/scripts/guest/wayland-tests). In the
+ * guest, vgpu-wlproxy relays unmodified clients to weston on the host (HostCompositor):
+ * <ol>
+ * <li>a zero-copy client (its buffer a HOST3D blob passed as a VIRTGPU_BLOB identifier) shows the
+ * known image in weston's screenshot pixel-exact, nothing copied by the proxy or by vgpu; the
+ * same client received weston's keymap through the channel (a blob it read through a mapping);</li>
+ * <li>Debian's weston-simple-shm, unmodified, appears and animates (its wl_shm pool copied by the
+ * proxy into a host blob on each commit);</li>
+ * <li>clipboard text set by a guest client is pasted by a host client, and the other way round,
+ * through pipes over the channel;</li>
+ * <li>weston killed under a shown window: the guest client sees the connection end, the proxy the
+ * channel's hang-up; another context of the device then draws and scans out pixel-exact.</li>
+ * </ol>
+ */
+class WaylandGuestIT {
+    static final String DEVICE = "gpuWL";
+    static final int W = 640, H = 480;
+    static final Duration BOOT = Duration.ofSeconds(240);
+    static final Duration STEP = Duration.ofSeconds(120);
+    static BundleContext context;
+    static Path dir;
+    static HostCompositor weston;
+    static ServedGpu served;
+
+    @BeforeAll
+    static void configure() throws Exception {
+        context = FrameworkUtil.getBundle(WaylandGuestIT.class).getBundleContext();
+        VirglBundle.stop(context); // cross-domain only: the proxy's contexts are capset 5
+        dir = Files.createTempDirectory("vgpu-wl");
+        weston = HostCompositor.start(dir, W, H);
+        ConfigurationAdmin cm = context.getService(context.getServiceReference(ConfigurationAdmin.class));
+        served = ServedGpu.create(cm, "wl", DEVICE, dir.resolve("gpu.sock"),
+                Map.of("cross.domain", true, "wayland.socket", weston.socket().toString()), Map.of("host.visible.mib", 64));
+    }
+
+    @AfterAll
+    static void unconfigure() throws Exception {
+        if (served != null) {
+            served.delete();
+        }
+        if (weston != null) {
+            weston.close();
+        }
+        VirglBundle.start(context);
+    }
+
+    @Test
+    void guestWaylandClientsShowOnTheHostCompositorThroughVgpu() throws Exception {
+        Path results = Files.createDirectories(dir.resolve("results"));
+        build(results);
+        Files.copy(GuestSetup.root().resolve("cnf/scripts/guest/wayland-tests"), results.resolve("hostvm.cmd"));
+        CommandProcessor shell = context.getService(context.getServiceReference(CommandProcessor.class));
+        try (QemuGuest guest = new QemuGuest(Machine.Q35, served.socket(), dir.resolve("guest"), "").genericGpuDevice(16).hostRoot(results)) {
+            // 1. The zero-copy window, and the keymap.
+            String zeroCopy = guest.bootUntil(Pattern.compile("^VGPU-WL-ZERO-COPY "), BOOT);
+            String features = line(guest, "VGPU-WL-FEATURES");
+            assertTrue(features.contains("+context_init") && features.contains("+host_visible"), features);
+            assertTrue(zeroCopy.contains("VGPU-WL-SHOWN " + W + "x" + H + " zero-copy"), zeroCopy);
+            assertTrue(zeroCopy.contains("VGPU-WL-KEYMAP size=") && zeroCopy.endsWith(" xkb_keymap {"),
+                    "the client read weston's keymap through the channel: " + zeroCopy);
+            assertEquals(0, awaitScreen(rgb -> mismatches(rgb, W, H)), "weston's screenshot shows the guest's window pixel-exact");
+            String stats = ShellIT.run(shell, "vgpu:stats " + DEVICE);
+            assertEquals(0, hostmemCopied(stats), "vgpu copied nothing into or out of the window's host blobs: " + stats);
+            String contexts = ShellIT.run(shell, "vgpu:contexts " + DEVICE);
+            assertTrue(contexts.contains("wayland channel " + weston.socket()), contexts);
+            Files.writeString(results.resolve("step-zero-copy"), "");
+
+            // 2. weston-simple-shm, unmodified: it appears and animates.
+            guest.waitForSerial(ConsoleLines.literal("VGPU-WL-SIMPLE-SHM-STARTED"), STEP);
+            int[] first = awaitShown(rgb -> lit(rgb) > 200 * 200 ? 0 : 1);
+            Thread.sleep(1500);
+            int[] second = weston();
+            assertTrue(lit(second) > 200 * 200, "the window is still there: " + lit(second) + " pixels lit");
+            assertNotEquals(0, differing(first, second), "weston-simple-shm animates: two screenshots differ");
+            Files.writeString(results.resolve("step-simple-shm"), "");
+            String ended = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-SIMPLE-SHM-ENDED"), STEP);
+            assertTrue(ended.contains("rc=0") || ended.contains("rc=130"), "weston-simple-shm ran until stopped: " + ended);
+
+            // 3. Clipboard, guest to host.
+            guest.waitForSerial(ConsoleLines.literal("VGPU-WL-GUEST-COPIED"), STEP);
+            BoundedProcess paste = BoundedProcess.run(weston.client("host-paste", clientBinary(results), "--shm", "--paste"), STEP);
+            assertTrue(weston.clientLog("host-paste").contains("VGPU-WL-PASTE text from the guest"),
+                    "the host client pasted the guest's text: " + paste + weston.clientLog("host-paste"));
+            Files.writeString(results.resolve("step-host-pasted"), "");
+
+            // 4. Clipboard, host to guest.
+            Process copy = weston.client("host-copy", clientBinary(results), "--shm", "--copy", "text from the host", "--hold", "120").start();
+            try {
+                long deadline = System.nanoTime() + STEP.toNanos();
+                while (!weston.clientLog("host-copy").contains("VGPU-WL-COPY-SET") && System.nanoTime() < deadline && copy.isAlive()) {
+                    Thread.sleep(100);
+                }
+                assertTrue(weston.clientLog("host-copy").contains("VGPU-WL-COPY-SET"), weston.clientLog("host-copy"));
+                Files.writeString(results.resolve("step-host-copied"), "");
+                String pasted = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-GUEST-PASTE"), STEP);
+                assertTrue(pasted.endsWith("rc=0 VGPU-WL-PASTE text from the host"), "the guest pasted the host's text: " + pasted);
+            } finally {
+                copy.destroy();
+                copy.waitFor();
+            }
+
+            // 5. The compositor killed under a shown window.
+            guest.waitForSerial(ConsoleLines.literal("VGPU-WL-BEFORE-KILL"), STEP);
+            weston.killCompositor();
+            String after = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-AFTER-KILL"), STEP);
+            assertTrue(after.contains("VGPU-WL-HANGUP") && after.contains("VGPU-WLPROXY-HANGUP"),
+                    "the client's connection ended with the channel's hang-up: " + after);
+            String hostblob = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-HOSTBLOB"), STEP);
+            ConsoleLines.ImageDone image = ConsoleLines.ImageDone.of(hostblob.substring(hostblob.indexOf("VGPU-IMAGE-DONE")));
+            assertEquals(0, awaitVgpuScreen(shell, image), "another context of the device draws and scans out as before");
+
+            String proxy = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-PROXY-STATS"), STEP);
+            List<Map<String, Long>> clients = proxyStats(proxy);
+            assertTrue(clients.size() >= 2, proxy);
+            assertEquals(0L, clients.get(0).get("shm-copied"), "the zero-copy client: the proxy copied nothing: " + proxy);
+            assertTrue(clients.get(0).get("keymap-copied") > 0, "the keymap blob went into a guest memfd: " + proxy);
+            assertTrue(clients.get(1).get("shm-copied") > 0 && clients.get(1).get("commits") > 1,
+                    "weston-simple-shm's frames went through the proxy's copies: " + proxy);
+            Files.writeString(results.resolve("step-done"), "");
+            guest.waitForSerial(ConsoleLines.literal("VGPU-WL-TESTS-DONE"), STEP);
+        }
+    }
+
+    /** The guest programs, built here against this machine's libraries (the guest runs this machine's root). */
+    static void build(Path results) throws Exception {
+        Path guestDir = GuestSetup.root().resolve("cnf/scripts/guest");
+        Path protocols = Path.of("/usr/share/wayland-protocols/stable");
+        for (String protocol : List.of("xdg-shell", "presentation-time")) {
+            Path xml = protocols.resolve(protocol).resolve(protocol + ".xml");
+            run(new ProcessBuilder("wayland-scanner", "client-header", xml.toString(), results.resolve(protocol + ".h").toString()));
+            run(new ProcessBuilder("wayland-scanner", "private-code", xml.toString(), results.resolve(protocol + ".c").toString()));
+        }
+        run(new ProcessBuilder("gcc", "-O2", "-Wall", "-I/usr/include/libdrm", "-o", results.resolve("vgpu-wlproxy").toString(),
+                guestDir.resolve("vgpu-wlproxy.c").toString()));
+        run(new ProcessBuilder("gcc", "-O2", "-Wall", "-I/usr/include/libdrm", "-I" + results, "-o", results.resolve("vgpu-wlclient").toString(),
+                guestDir.resolve("vgpu-wlclient.c").toString(), results.resolve("xdg-shell.c").toString(),
+                results.resolve("presentation-time.c").toString(), "-lwayland-client"));
+        run(new ProcessBuilder("gcc", "-O2", "-Wall", "-I/usr/include/libdrm", "-o", results.resolve("vgpu-hostblob").toString(),
+                guestDir.resolve("vgpu-hostblob.c").toString()));
+    }
+
+    private static void run(ProcessBuilder pb) throws Exception {
+        BoundedProcess p = BoundedProcess.run(pb, Duration.ofMinutes(2));
+        assertEquals(0, p.status(), String.join(" ", pb.command()) + ":\n" + p.output());
+    }
+
+    static String clientBinary(Path results) {
+        return results.resolve("vgpu-wlclient").toString();
+    }
+
+    interface Check {
+        long mismatches(int[] rgb) throws Exception;
+    }
+
+    private static int[] weston() throws Exception {
+        BufferedImage img = weston.screenshot();
+        return img.getWidth() == W && img.getHeight() == H ? img.getRGB(0, 0, W, H, null, 0, W) : new int[0];
+    }
+
+    /** Screenshots until check passes (0) or 20 s pass; the last result. */
+    private static long awaitScreen(Check check) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long bad;
+        do {
+            bad = check.mismatches(weston());
+            if (bad == 0) {
+                return 0;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        return bad;
+    }
+
+    /** The first screenshot that passes check (at most 20 s). */
+    private static int[] awaitShown(Check check) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        int[] rgb;
+        do {
+            rgb = weston();
+            if (check.mismatches(rgb) == 0) {
+                return rgb;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("the window never showed: " + lit(rgb) + " pixels lit");
+    }
+
+    private static long mismatches(int[] rgb, int w, int h) {
+        return rgb.length != w * h ? -1 : GuestImage.mismatches(rgb, w, h, false);
+    }
+
+    /** Pixels not black (kiosk-shell's background): how much of a window is on screen. */
+    private static long lit(int[] rgb) {
+        return Arrays.stream(rgb).filter(p -> (p & 0xffffff) != 0).count();
+    }
+
+    private static long differing(int[] a, int[] b) {
+        if (a.length != b.length) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < a.length; i++) {
+            if (((a[i] ^ b[i]) & 0xffffff) != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static long awaitVgpuScreen(CommandProcessor shell, ConsoleLines.ImageDone image) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long bad;
+        do {
+            Path png = dir.resolve("vgpu.png");
+            Files.deleteIfExists(png);
+            ShellIT.run(shell, "vgpu:screenshot " + DEVICE + " 0 " + png);
+            bad = -1;
+            if (Files.exists(png)) {
+                BufferedImage img = ImageIO.read(png.toFile());
+                if (img.getWidth() == image.width() && img.getHeight() == image.height()) {
+                    bad = GuestImage.mismatches(img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth()),
+                            image.width(), image.height(), image.inverted());
+                }
+            }
+            if (bad == 0) {
+                return 0;
+            }
+            Thread.sleep(250);
+        } while (System.nanoTime() < deadline);
+        return bad;
+    }
+
+    /** The bytes vgpu copied for hostmem resources (the window's HOST3D blobs): vgpu:stats' hostmem row, 0 if none. */
+    static long hostmemCopied(String stats) {
+        return stats.lines().filter(l -> l.startsWith("hostmem ")).mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[1])).sum();
+    }
+
+    /** The proxy's VGPU-WLPROXY-STATS lines, one map per relayed client in the order they ended. */
+    static List<Map<String, Long>> proxyStats(String line) {
+        List<Map<String, Long>> clients = new ArrayList<>();
+        for (String client : line.split(";")) {
+            Matcher m = Pattern.compile("(\\S+)=(\\d+)").matcher(client);
+            java.util.HashMap<String, Long> figures = new java.util.HashMap<>();
+            while (m.find()) {
+                figures.put(m.group(1), Long.parseLong(m.group(2)));
+            }
+            if (!figures.isEmpty()) {
+                clients.add(figures);
+            }
+        }
+        return clients;
+    }
+
+    private static String line(QemuGuest guest, String marker) throws Exception {
+        return ConsoleLines.complete(guest.serial()).stream().filter(l -> l.startsWith(marker + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + marker + " line"));
+    }
+}
