@@ -121,11 +121,25 @@ static void make_buffer(struct frame_buffer *fb) {
     wl_buffer_add_listener(fb->buffer, &buffer_listener, fb);
 }
 
-/* Frame 0 is the known image; later frames shift it by the frame number (every pixel changes). */
+/*
+ * Frame 0 is the known image; frame f is it rotated left by f pixels (every pixel changes), copied
+ * row by row from an image made once, so that a frame costs the client what it costs to write
+ * its pixels, the same on both paths.
+ */
 static void draw(struct frame_buffer *fb, int frame) {
+    static uint32_t *image;
+    if (!image) {
+        image = malloc((size_t)app.width * (size_t)app.height * 4);
+        if (!image) fail("malloc");
+        for (int y = 0; y < app.height; y++)
+            for (int x = 0; x < app.width; x++) image[(size_t)y * (size_t)app.width + (size_t)x] = pixel(x, y, app.width, app.height);
+    }
+    size_t shift = (size_t)(frame % app.width), w = (size_t)app.width;
     for (int y = 0; y < app.height; y++) {
         uint32_t *row = (uint32_t *)((uint8_t *)fb->pixels + (size_t)y * fb->stride);
-        for (int x = 0; x < app.width; x++) row[x] = pixel((x + frame) % app.width, y, app.width, app.height);
+        const uint32_t *src = image + (size_t)y * w;
+        memcpy(row, src + shift, (w - shift) * 4);
+        memcpy(row + (w - shift), src, shift * 4);
     }
 }
 

@@ -89,7 +89,7 @@ class WaylandGuestIT {
         build(results);
         Files.copy(GuestSetup.root().resolve("cnf/scripts/guest/wayland-tests"), results.resolve("hostvm.cmd"));
         CommandProcessor shell = context.getService(context.getServiceReference(CommandProcessor.class));
-        try (QemuGuest guest = new QemuGuest(Machine.Q35, served.socket(), dir.resolve("guest"), "").genericGpuDevice(16).hostRoot(results)) {
+        try (QemuGuest guest = new QemuGuest(Machine.Q35, served.socket(), dir.resolve("guest"), "vt.global_cursor_default=0").genericGpuDevice(16).hostRoot(results)) {
             // 1. The zero-copy window, and the keymap.
             String zeroCopy = guest.bootUntil(Pattern.compile("^VGPU-WL-ZERO-COPY "), BOOT);
             String features = line(guest, "VGPU-WL-FEATURES");
@@ -100,7 +100,7 @@ class WaylandGuestIT {
             assertEquals(0, awaitScreen(rgb -> mismatches(rgb, W, H)), "weston's screenshot shows the guest's window pixel-exact");
             String stats = ShellIT.run(shell, "vgpu:stats " + DEVICE);
             assertEquals(0, hostmemCopied(stats), "vgpu copied nothing into or out of the window's host blobs: " + stats);
-            String contexts = ShellIT.run(shell, "vgpu:contexts " + DEVICE);
+            String contexts = ShellIT.run(shell, "vgpu:contexts");
             assertTrue(contexts.contains("wayland channel " + weston.socket()), contexts);
             Files.writeString(results.resolve("step-zero-copy"), "");
 
@@ -118,8 +118,7 @@ class WaylandGuestIT {
             // 3. Clipboard, guest to host.
             guest.waitForSerial(ConsoleLines.literal("VGPU-WL-GUEST-COPIED"), STEP);
             BoundedProcess paste = BoundedProcess.run(weston.client("host-paste", clientBinary(results), "--shm", "--paste"), STEP);
-            assertTrue(weston.clientLog("host-paste").contains("VGPU-WL-PASTE text from the guest"),
-                    "the host client pasted the guest's text: " + paste + weston.clientLog("host-paste"));
+            assertTrue(paste.output().contains("VGPU-WL-PASTE text from the guest\n"), "the host client pasted the guest's text: " + paste);
             Files.writeString(results.resolve("step-host-pasted"), "");
 
             // 4. Clipboard, host to guest.
@@ -162,25 +161,9 @@ class WaylandGuestIT {
 
     /** The guest programs, built here against this machine's libraries (the guest runs this machine's root). */
     static void build(Path results) throws Exception {
-        Path guestDir = GuestSetup.root().resolve("cnf/scripts/guest");
-        Path protocols = Path.of("/usr/share/wayland-protocols/stable");
-        for (String protocol : List.of("xdg-shell", "presentation-time")) {
-            Path xml = protocols.resolve(protocol).resolve(protocol + ".xml");
-            run(new ProcessBuilder("wayland-scanner", "client-header", xml.toString(), results.resolve(protocol + ".h").toString()));
-            run(new ProcessBuilder("wayland-scanner", "private-code", xml.toString(), results.resolve(protocol + ".c").toString()));
-        }
-        run(new ProcessBuilder("gcc", "-O2", "-Wall", "-I/usr/include/libdrm", "-o", results.resolve("vgpu-wlproxy").toString(),
-                guestDir.resolve("vgpu-wlproxy.c").toString()));
-        run(new ProcessBuilder("gcc", "-O2", "-Wall", "-I/usr/include/libdrm", "-I" + results, "-o", results.resolve("vgpu-wlclient").toString(),
-                guestDir.resolve("vgpu-wlclient.c").toString(), results.resolve("xdg-shell.c").toString(),
-                results.resolve("presentation-time.c").toString(), "-lwayland-client"));
-        run(new ProcessBuilder("gcc", "-O2", "-Wall", "-I/usr/include/libdrm", "-o", results.resolve("vgpu-hostblob").toString(),
-                guestDir.resolve("vgpu-hostblob.c").toString()));
-    }
-
-    private static void run(ProcessBuilder pb) throws Exception {
-        BoundedProcess p = BoundedProcess.run(pb, Duration.ofMinutes(2));
-        assertEquals(0, p.status(), String.join(" ", pb.command()) + ":\n" + p.output());
+        ProcessBuilder pb = new ProcessBuilder("bash", GuestSetup.root().resolve("cnf/scripts/build-wayland-tools").toString(), results.toString());
+        BoundedProcess p = BoundedProcess.run(pb, Duration.ofMinutes(3));
+        assertEquals(0, p.status(), "cnf/scripts/build-wayland-tools:\n" + p.output());
     }
 
     static String clientBinary(Path results) {

@@ -9,6 +9,7 @@ import org.vgpu.virtio.sys.LinuxNative;
 /**
  * Plays the transport's HOST_VISIBLE region: each map is a real mmap of the backend's fd, standing
  * in for the guest's view of the window (what a KVM slot would show the guest at that offset).
+ * Like QEMU's SHMEM_MAP it refuses a file shorter than the mapping (whose end would fault).
  */
 final class FakeHostVisibleWindow implements SharedMemoryWindow {
     final long size;
@@ -31,6 +32,15 @@ final class FakeHostVisibleWindow implements SharedMemoryWindow {
 
     @Override
     public void map(long offset, int fd, long fdOffset, long length, boolean writable) throws MappingException {
+        long fdSize;
+        try {
+            fdSize = java.nio.file.Files.size(java.nio.file.Path.of("/proc/self/fd", Integer.toString(fd)));
+        } catch (java.io.IOException e) {
+            throw new MappingException("fstat: " + e);
+        }
+        if (fdSize < fdOffset + length) {
+            throw new MappingException("backing store size " + fdSize + " is too small for " + length + " bytes at " + fdOffset);
+        }
         int prot = writable ? LinuxNative.PROT_READ | LinuxNative.PROT_WRITE : LinuxNative.PROT_READ;
         long a = LinuxNative.mmap(0, length, prot, LinuxNative.MAP_SHARED, fd, fdOffset);
         if (a == LinuxNative.MAP_FAILED) {
