@@ -400,7 +400,7 @@ static int from_client(struct conn *c) {
     struct iovec iov = {c->in + c->in_len, sizeof c->in - c->in_len};
     struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
     ssize_t n = recvmsg(c->client, &msg, MSG_CMSG_CLOEXEC);
-    if (n <= 0) return -1;
+    if (n <= 0 || (msg.msg_flags & MSG_CTRUNC)) return -1; /* gone, or fds lost: the stream cannot be followed */
     for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
         if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
         int count = (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
@@ -558,7 +558,8 @@ static int from_host(struct conn *c) {
         memcpy(&r, (const void *)ring, sizeof r);
         if (r.num_identifiers > CROSS_DOMAIN_MAX_IDENTIFIERS || r.opaque_data_size > CROSS_DOMAIN_RING_SIZE - sizeof r) return -1;
         if (r.num_identifiers == 0 && r.opaque_data_size == 0) return 0;
-        if (c->out_len + r.opaque_data_size > sizeof c->out) return -1;
+        if (c->out_len + r.opaque_data_size > sizeof c->out ||
+            c->out_fd_count + (int)r.num_identifiers > (int)(sizeof c->out_fds / sizeof c->out_fds[0])) return -1;
         for (uint32_t i = 0; i < r.num_identifiers; i++) {
             int fd = r.identifier_types[i] == CROSS_DOMAIN_ID_TYPE_VIRTGPU_BLOB ? memory_fd(c, r.identifiers[i], r.identifier_sizes[i])
                    : r.identifier_types[i] == CROSS_DOMAIN_ID_TYPE_WRITE_PIPE ? write_pipe_fd(c, r.identifiers[i]) : -1;

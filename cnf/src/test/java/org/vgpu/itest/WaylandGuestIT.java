@@ -47,6 +47,9 @@ import org.vgpu.itest.guest.VirglBundle;
  * proxy into a host blob on each commit);</li>
  * <li>clipboard text set by a guest client is pasted by a host client, and the other way round,
  * through pipes over the channel;</li>
+ * <li>a guest program naming on its channel another context's resource, no resource, a wrong
+ * read-pipe id, a SYNC identifier, 29 identifiers, and a second channel: each SEND is refused
+ * with the spec's error and nothing of them reaches weston (a sync after them is answered alone);</li>
  * <li>weston killed under a shown window: the guest client sees the connection end, the proxy the
  * channel's hang-up; another context of the device then draws and scans out pixel-exact.</li>
  * </ol>
@@ -137,7 +140,21 @@ class WaylandGuestIT {
                 copy.waitFor();
             }
 
-            // 5. The compositor killed under a shown window.
+            // 5. A guest naming on its channel what it does not own: refused, nothing reaches weston.
+            guest.waitForSerial(ConsoleLines.literal("VGPU-WL-HOSTILE-BEGIN"), STEP);
+            String before = ShellIT.run(shell, "vgpu:stats " + DEVICE);
+            Files.writeString(results.resolve("step-hostile"), "");
+            String hostile = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-HOSTILE-DONE"), STEP);
+            assertTrue(hostile.endsWith("rc=0 VGPU-WL-HOSTILE sent=6 answer: ids=0 callbacks=2"),
+                    "weston answered the well-formed sync only: none of the refused SENDs reached it: " + hostile);
+            String afterHostile = ShellIT.run(shell, "vgpu:stats " + DEVICE);
+            assertEquals(2, errors(afterHostile, "ERR_INVALID_RESOURCE_ID") - errors(before, "ERR_INVALID_RESOURCE_ID"),
+                    "another context's resource and no resource: " + afterHostile);
+            assertEquals(4, errors(afterHostile, "ERR_INVALID_PARAMETER") - errors(before, "ERR_INVALID_PARAMETER"),
+                    "a wrong read-pipe id, a SYNC identifier, 29 identifiers, a second channel: " + afterHostile);
+            Files.writeString(results.resolve("step-hostile-checked"), "");
+
+            // 6. The compositor killed under a shown window.
             guest.waitForSerial(ConsoleLines.literal("VGPU-WL-BEFORE-KILL"), STEP);
             weston.killCompositor();
             String after = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-AFTER-KILL"), STEP);
@@ -255,6 +272,11 @@ class WaylandGuestIT {
     /** The bytes vgpu copied for hostmem resources (the window's HOST3D blobs): vgpu:stats' hostmem row, 0 if none. */
     static long hostmemCopied(String stats) {
         return stats.lines().filter(l -> l.startsWith("hostmem ")).mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[1])).sum();
+    }
+
+    /** An error response's count in vgpu:stats. */
+    static long errors(String stats, String name) {
+        return stats.lines().filter(l -> l.startsWith(name + " ")).mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[1])).sum();
     }
 
     /** The proxy's VGPU-WLPROXY-STATS lines, one map per relayed client in the order they ended. */
