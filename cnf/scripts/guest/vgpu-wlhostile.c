@@ -27,28 +27,10 @@ static int fail(const char *what) {
     return 1;
 }
 
-static struct {
-    struct cross_domain_send_receive hdr;
-    uint32_t data[4];
-} msg;
-
-/*
- * A SEND of wl_display.sync(callback) with the given identifiers. Not waited for: a refused
- * command's fence need not complete; the control queue keeps the order anyway.
- */
+/* wl_display.sync(callback) in a SEND with the given identifiers, not waited for: a refused command's fence need not complete. */
 static int send_sync(struct cross_domain *cd, uint32_t callback, uint32_t count, const uint32_t *ids, const uint32_t *types) {
-    memset(&msg, 0, sizeof msg);
-    msg.hdr.hdr = (struct cross_domain_header){.cmd = CROSS_DOMAIN_CMD_SEND, .cmd_size = sizeof msg};
-    msg.hdr.num_identifiers = count;
-    msg.hdr.opaque_data_size = 12;
-    for (uint32_t i = 0; i < count && i < CROSS_DOMAIN_MAX_IDENTIFIERS; i++) {
-        msg.hdr.identifiers[i] = ids[i];
-        msg.hdr.identifier_types[i] = types[i];
-    }
-    msg.data[0] = 1;                 /* wl_display */
-    msg.data[1] = (12u << 16) | 0;   /* sync, 12 bytes */
-    msg.data[2] = callback;
-    return cd_submit(cd, &msg, sizeof msg, CROSS_DOMAIN_QUERY_RING, 0);
+    uint32_t sync[3] = {1, (12u << 16) | 0, callback}; /* wl_display, sync, 12 bytes */
+    return cd_send(cd, sync, sizeof sync, count, ids, types);
 }
 
 int main(void) {
@@ -74,20 +56,10 @@ int main(void) {
     };
     if (cd_submit(&cd, &again, sizeof again, CROSS_DOMAIN_QUERY_RING, 0)) return fail("second INIT");
 
-    if (send_sync(&cd, 2, 0, NULL, NULL) || cd_poll(&cd)) return fail("well-formed send");
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    if (poll(&p, 1, 20000) != 1) {
-        errno = ETIMEDOUT;
-        return fail("no answer from the compositor");
-    }
-    uint8_t event[256];
-    if (read(fd, event, sizeof event) <= 0) return fail("DRM event");
-    struct cross_domain_send_receive r;
-    memcpy(&r, (const void *)cd.channel, sizeof r);
-    if (r.hdr.cmd != CROSS_DOMAIN_CMD_RECEIVE || r.opaque_data_size > CROSS_DOMAIN_RING_SIZE - sizeof r) {
-        errno = EPROTO;
-        return fail("not a RECEIVE");
-    }
+    if (send_sync(&cd, 2, 0, NULL, NULL)) return fail("well-formed send");
+    const struct cross_domain_send_receive *answer = cd_receive(&cd, 20000);
+    if (!answer) return fail("no answer from the compositor");
+    struct cross_domain_send_receive r = *answer;
     char callbacks[256] = "";
     const uint8_t *data = (const uint8_t *)cd.channel + sizeof r;
     for (uint32_t at = 0; at + 8 <= r.opaque_data_size;) {

@@ -194,4 +194,47 @@ static inline int cd_poll(struct cross_domain *cd) {
     return cd_submit(cd, &poll_cmd, sizeof poll_cmd, CROSS_DOMAIN_CHANNEL_RING, 0);
 }
 
+/* SEND of n bytes of Wayland data with count identifiers (ids[i] of types[i]); not waited for. */
+static inline int cd_send(struct cross_domain *cd, const void *data, uint32_t n, uint32_t count, const uint32_t *ids,
+                          const uint32_t *types) {
+    static uint8_t buf[sizeof(struct cross_domain_send_receive) + 8192];
+    struct cross_domain_send_receive *s = (struct cross_domain_send_receive *)buf;
+    uint32_t size = (uint32_t)((sizeof *s + n + 7) & ~7u);
+    if (n > sizeof buf - sizeof *s - 8) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    for (uint32_t i = 0; i < sizeof *s; i++) buf[i] = 0;
+    s->hdr = (struct cross_domain_header){.cmd = CROSS_DOMAIN_CMD_SEND, .cmd_size = (uint16_t)size};
+    s->num_identifiers = count;
+    s->opaque_data_size = n;
+    for (uint32_t i = 0; i < count && i < CROSS_DOMAIN_MAX_IDENTIFIERS; i++) {
+        s->identifiers[i] = ids[i];
+        s->identifier_types[i] = types[i];
+    }
+    for (uint32_t i = 0; i < n; i++) buf[sizeof *s + i] = ((const uint8_t *)data)[i];
+    return cd_submit(cd, buf, size, CROSS_DOMAIN_QUERY_RING, 0);
+}
+
+/*
+ * POLL, then waits (timeout_ms) for the host to write a message into the channel ring: the
+ * RECEIVE (or READ) there, or NULL (errno set). Valid until the next POLL.
+ */
+static inline const struct cross_domain_send_receive *cd_receive(struct cross_domain *cd, int timeout_ms) {
+    if (cd_poll(cd)) return NULL;
+    struct pollfd p = {.fd = cd->fd, .events = POLLIN};
+    if (poll(&p, 1, timeout_ms) != 1) {
+        errno = ETIMEDOUT;
+        return NULL;
+    }
+    uint8_t event[256];
+    if (read(cd->fd, event, sizeof event) <= 0) return NULL;
+    const struct cross_domain_send_receive *r = (const void *)cd->channel;
+    if (r->hdr.cmd != CROSS_DOMAIN_CMD_RECEIVE || r->opaque_data_size > CROSS_DOMAIN_RING_SIZE - sizeof *r) {
+        errno = EPROTO;
+        return NULL;
+    }
+    return r;
+}
+
 #endif

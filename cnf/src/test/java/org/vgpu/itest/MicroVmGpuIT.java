@@ -40,6 +40,23 @@ class MicroVmGpuIT {
         assertTrue(out.lines().anyMatch(l -> l.matches("FACT hostmem-stats = hostmem\\s+0\\s+.*")), out);
     }
 
+    /**
+     * vgpu's micro-VM as the guest side of the Wayland path: vgpu-wlwindow in the guest speaks
+     * Wayland over gpu0's cross-domain channel to a weston in the host VM (gpu0's wayland.socket from
+     * $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY), its buffer a HOST3D blob mapped by a KVM slot: weston's
+     * screenshot is the known image pixel-exact, nothing copied.
+     */
+    @Test
+    void aGuestWindowReachesTheHostCompositorOverVirtioMmio() throws Exception {
+        HostVmScenario.Result r = HostVmScenario.run(MicroVmGpuScenario.class, "--wayland", 600);
+        String out = r.output();
+        assertEquals(0, r.status(), out);
+        assertTrue(out.contains("SCENARIO-OK"), out);
+        assertTrue(out.contains("FACT weston-screenshot-mismatching-pixels = 0"), out);
+        assertTrue(out.lines().anyMatch(l -> l.matches("FACT hostmem-stats = hostmem\\s+0\\s+.*")), out);
+        assertTrue(out.contains("FACT vgpu-exit-status = 0"), out);
+    }
+
     private static String runScenario(String args) throws Exception {
         HostVmScenario.Result r = HostVmScenario.run(MicroVmGpuScenario.class, args, 600);
         String out = r.output();

@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
 
 
 import org.vgpu.itest.guest.ConsoleLines;
+import org.vgpu.itest.guest.GuestImage;
 import org.vgpu.itest.guest.GuestSetup;
+import org.vgpu.itest.guest.HostCompositor;
 
 /**
  * Runs inside the test host VM (its KVM boots Linux), started by MicroVmGpuIT: the assembled
@@ -39,6 +41,9 @@ public final class MicroVmGpuScenario {
     private boolean crossDomain;
     /** The guest draws into a HOST3D blob it maps (vgpu.test=hostblob, needs crossDomain) instead of /dev/fb0. */
     private boolean hostBlob;
+    /** A zero-copy window on a weston in the host VM over gpu0's cross-domain Wayland channel (vgpu.test=wayland). */
+    private boolean wayland;
+    private HostCompositor compositor;
     /** Benchmark instead of checks: the guest measures (vgpu.test=hostblob-bench), we count VM exits per frame. */
     private boolean bench;
     /** When the last vgpu start began, and when its guest printed its first console line. */
@@ -55,13 +60,23 @@ public final class MicroVmGpuScenario {
         MicroVmGpuScenario s = new MicroVmGpuScenario(Files.createTempDirectory("vgpu-microvm"));
         s.bench = java.util.Arrays.asList(args).contains("--bench");
         s.hostBlob = s.bench || java.util.Arrays.asList(args).contains("--hostblob");
-        s.crossDomain = s.hostBlob || java.util.Arrays.asList(args).contains("--cross-domain");
+        s.wayland = java.util.Arrays.asList(args).contains("--wayland");
+        s.crossDomain = s.hostBlob || s.wayland || java.util.Arrays.asList(args).contains("--cross-domain");
         ScenarioSupport.runAsMain(s::run, "vgpu log (guest console and platform)", () -> System.out.println(s.readLog()), () -> s.vgpu);
     }
 
     private void run() throws Exception {
         if (bench) {
             benchmark();
+            return;
+        }
+        if (wayland) {
+            compositor = HostCompositor.start(work, WINDOW_W, WINDOW_H);
+            try {
+                waylandWindow();
+            } finally {
+                compositor.close();
+            }
             return;
         }
         String done = bootUntil(ConsoleLines.IMAGE_DONE);
@@ -151,6 +166,44 @@ public final class MicroVmGpuScenario {
                 + "   (BACKEND, BYTES COPIED, BYTES SHARED, DISPLAY READ)");
     }
 
+    static final int WINDOW_W = 640, WINDOW_H = 480;
+
+    /**
+     * The micro-VM guest's vgpu-wlwindow (Wayland spoken over the channel itself: that guest has no
+     * libwayland) shows the known image in a HOST3D blob on weston: weston's screenshot is that
+     * image pixel-exact, vgpu copied nothing, and vgpu:contexts shows the channel to that weston.
+     */
+    private void waylandWindow() throws Exception {
+        String shown = bootUntil(ConsoleLines.literal("VGPU-WL-WINDOW-SHOWN"));
+        fact("wayland-window", shown.trim());
+        String drm = readLog().lines().filter(l -> l.contains("[drm]")).reduce("", (a, b) -> a + b + "\n");
+        check(drm.contains("+context_init") && drm.contains("+host_visible"), "the guest has context init and host-visible memory: " + drm);
+        check(shown.contains("VGPU-WL-WINDOW-SHOWN " + WINDOW_W + "x" + WINDOW_H), "the window has the output's size: " + shown);
+        long bad = -1;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (bad != 0 && System.nanoTime() < deadline) {
+            java.awt.image.BufferedImage img = compositor.screenshot();
+            bad = img.getWidth() != WINDOW_W || img.getHeight() != WINDOW_H ? -1
+                    : GuestImage.mismatches(img.getRGB(0, 0, WINDOW_W, WINDOW_H, null, 0, WINDOW_W), WINDOW_W, WINDOW_H, false);
+            if (bad != 0) {
+                Thread.sleep(500);
+            }
+        }
+        fact("weston-screenshot-mismatching-pixels", bad);
+        check(bad == 0, "weston's screenshot shows the guest's window pixel-exact: " + bad + " pixels differ");
+        String contexts = shell("vgpu:contexts");
+        fact("contexts", contexts);
+        check(contexts.contains("wayland channel " + compositor.socket()), "the guest's channel to the host VM's weston");
+        String hostmem = shell("vgpu:stats").lines().filter(l -> l.startsWith("hostmem ")).findFirst().orElse("hostmem 0 0 0");
+        fact("hostmem-stats", hostmem);
+        check(hostmem.trim().split("\\s+")[1].equals("0"), "nothing copied for the window's blob: " + hostmem);
+        String ended = awaitLog("vm: POWER_OFF", POWER_OFF);
+        fact("vm-end", ended);
+        check(vgpu.waitFor(30, TimeUnit.SECONDS), "the platform stops after the guest's power-off");
+        fact("vgpu-exit-status", vgpu.exitValue());
+        check(vgpu.exitValue() == 0, "vgpu exits 0 after the power-off");
+    }
+
     /** The VM exit count for a retry's message, or why there is none. */
     private String exitsIfRunning() {
         try {
@@ -237,17 +290,22 @@ public final class MicroVmGpuScenario {
         startedAt = System.nanoTime();
         Path root = GuestSetup.root();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        vgpu = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
+        ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
                 "-Dvgpu.control.socket=" + control,
                 "-Dvgpu.vm.kernel=" + GuestSetup.kernel(), "-Dvgpu.vm.initrd=" + GuestSetup.initramfs(),
-                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=" + (bench ? "hostblob-bench" : hostBlob ? "hostblob" : "fbimage")
+                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=" + (bench ? "hostblob-bench" : hostBlob ? "hostblob" : wayland ? "wayland" : "fbimage")
                         + " vgpu.hold=" + (bench ? 240 : 60), "-Dvgpu.vm.memory=512M",
                 "-Dvgpu.vm.cross-domain=" + crossDomain,
                 "-Dvgpu.virgl=false", // these guests test the 2D, blob and cross-domain paths
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
                 "-jar", root.resolve("cnf/target/vgpu.jar").toString())
                 .directory(work.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        if (wayland) { // gpu0's wayland.socket default: $XDG_RUNTIME_DIR/$WAYLAND_DISPLAY, as a user's session gives it
+            pb.environment().put("XDG_RUNTIME_DIR", compositor.socket().getParent().toString());
+            pb.environment().put("WAYLAND_DISPLAY", compositor.socket().getFileName().toString());
+        }
+        vgpu = pb.start();
     }
 
     /** The first complete log line containing marker, waiting up to timeout; fails early if vgpu exits first. */
