@@ -6,8 +6,10 @@
  *
  * Usage: vgpu-fbtest [--invert] [fbdev]   (default /dev/fb0; --invert draws every colour inverted)
  *        vgpu-fbtest --cursor X Y  (sets a 64x64 cursor on the first CRTC of /dev/dri/card0 and moves it)
+ *        vgpu-fbtest --spin SECONDS [fbdev]  (after the image, redraws the whole screen as fast as it can
+ *        for SECONDS, the image rotated one pixel left per frame: every pixel changes each frame)
  * Output lines: "VGPU-FB WxH bpp=B stride=S", "VGPU-MODES <connector> m1,m2,...", "VGPU-IMAGE-DONE WxH",
- * "VGPU-CURSOR-DONE X Y".
+ * "VGPU-CURSOR-DONE X Y", "VGPU-SPIN-BEGIN", "VGPU-SPIN frames=N s=S fps=F".
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -19,6 +21,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "known-image.h"
@@ -99,9 +102,52 @@ static void print_modes(void) {
     closedir(d);
 }
 
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Full-screen redraws for `seconds`: rows of the image rotated by the frame number, written with write() (damage for the whole screen). */
+static int spin_frames(int fd, const uint8_t *image, int w, int h, int stride, int seconds) {
+    size_t frame_size = (size_t)stride * (size_t)h;
+    uint8_t *next = malloc(frame_size);
+    if (!next) { printf("VGPU-FAIL oom\n"); return 1; }
+    printf("VGPU-SPIN-BEGIN\n");
+    fflush(stdout);
+    long frames = 0;
+    double t0 = now_s(), end = t0 + seconds;
+    while (now_s() < end) {
+        size_t shift = (size_t)(frames % w) * 4, row = (size_t)w * 4;
+        for (int y = 0; y < h; y++) {
+            const uint8_t *src = image + (size_t)y * stride;
+            uint8_t *dst = next + (size_t)y * stride;
+            memcpy(dst, src + shift, row - shift);
+            memcpy(dst + row - shift, src, shift);
+        }
+        lseek(fd, 0, SEEK_SET);
+        for (size_t done = 0; done < frame_size;) {
+            ssize_t n = write(fd, next + done, frame_size - done);
+            if (n <= 0) { perror("write"); printf("VGPU-FAIL write\n"); return 1; }
+            done += (size_t)n;
+        }
+        frames++;
+    }
+    double secs = now_s() - t0;
+    printf("VGPU-SPIN frames=%ld s=%.2f fps=%.1f\n", frames, secs, frames / secs);
+    fflush(stdout);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "--cursor") == 0)
         return cursor(atoi(argv[2]), atoi(argv[3]));
+    int spin = 0;
+    if (argc > 2 && strcmp(argv[1], "--spin") == 0) {
+        spin = atoi(argv[2]);
+        argc -= 2;
+        argv += 2;
+    }
     int invert = argc > 1 && strcmp(argv[1], "--invert") == 0;
     if (invert) { argc--; argv++; }
     const char *dev = argc > 1 ? argv[1] : "/dev/fb0";
@@ -145,5 +191,6 @@ int main(int argc, char **argv) {
     fsync(fd);
     printf("VGPU-IMAGE-DONE %dx%d%s\n", w, h, invert ? " inverted" : "");
     fflush(stdout);
+    if (spin > 0) return spin_frames(fd, buf, w, h, stride, spin);
     return 0;
 }

@@ -61,8 +61,8 @@ struct buffer {
 
 struct surface {
     struct buffer current; /* current.pool holds a reference while attached */
-    int whole;             /* damage covers the buffer, or scale/transform make surface damage inexact */
-    int scaled;
+    int whole;             /* the next commit copies the whole buffer (a new attach, or too many rectangles) */
+    int32_t transform, scale; /* other than 0 and 1, surface damage is not buffer damage: copy it all */
     int rects;
     int32_t damage[MAX_DAMAGE][4];
 };
@@ -247,24 +247,24 @@ static int create_pool(struct conn *c, uint32_t id, int fd, int32_t size) {
     return 0;
 }
 
-static void copy_rect(struct conn *c, struct buffer *b, int32_t x, int32_t y, int32_t w, int32_t h) {
-    if (x < 0) { w += x; x = 0; }
+static void copy_rect(struct conn *c, struct buffer *b, int64_t x, int64_t y, int64_t w, int64_t h) {
+    if (x < 0) { w += x; x = 0; } /* 64-bit: a client's rectangle cannot overflow the clamp */
     if (y < 0) { h += y; y = 0; }
     if (w > b->width - x) w = b->width - x;
     if (h > b->height - y) h = b->height - y;
     if (w <= 0 || h <= 0) return;
-    for (int32_t row = y; row < y + h; row++) {
+    for (int64_t row = y; row < y + h; row++) {
         size_t at = (size_t)b->offset + (size_t)row * (size_t)b->stride + (size_t)x * 4;
         memcpy(b->pool->host + at, b->pool->guest + at, (size_t)w * 4);
     }
-    c->shm_copied += (unsigned long long)w * 4 * (unsigned long long)h;
+    c->shm_copied += (unsigned long long)(w * 4 * h);
 }
 
 static void commit(struct conn *c, struct surface *s) {
     struct buffer *b = &s->current;
     c->commits++;
     if (b->pool && !b->pool->zero_copy) {
-        if (s->whole || s->scaled) {
+        if (s->whole || s->transform != 0 || s->scale != 1) {
             copy_rect(c, b, 0, 0, b->width, b->height);
         } else {
             for (int i = 0; i < s->rects; i++) copy_rect(c, b, s->damage[i][0], s->damage[i][1], s->damage[i][2], s->damage[i][3]);
@@ -303,7 +303,9 @@ static int client_request(struct conn *c, const uint8_t *m, uint32_t id, uint16_
     case K_COMPOSITOR:
         if (op == 0 && size >= 12) { /* create_surface */
             struct surface *sf = calloc(1, sizeof *sf);
-            return sf ? define(c, arg(m, 8), K_SURFACE, sf) : -1;
+            if (!sf) return -1;
+            sf->scale = 1;
+            return define(c, arg(m, 8), K_SURFACE, sf);
         }
         return 0;
     case K_SHM:
@@ -362,8 +364,8 @@ static int client_request(struct conn *c, const uint8_t *m, uint32_t id, uint16_
         }
         if ((op == 2 || op == 9) && size >= 24) damage(sf, m); /* damage, damage_buffer */
         if (op == 6) commit(c, sf);
-        if (op == 7 && size >= 12) sf->scaled = arg(m, 8) != 0 || sf->scaled > 1; /* set_buffer_transform */
-        if (op == 8 && size >= 12) sf->scaled = arg(m, 8) != 1 ? 2 : 0;          /* set_buffer_scale */
+        if (op == 7 && size >= 12) sf->transform = (int32_t)arg(m, 8); /* set_buffer_transform */
+        if (op == 8 && size >= 12) sf->scale = (int32_t)arg(m, 8);     /* set_buffer_scale */
         return 0;
     }
     case K_DATA_DEVICE_MANAGER:

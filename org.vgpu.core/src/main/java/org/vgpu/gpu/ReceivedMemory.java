@@ -25,6 +25,8 @@ import org.vgpu.virtio.sys.LinuxNative;
  * file faults, and a VMM that maps it (QEMU's SHMEM_MAP) refuses a file shorter than the mapping.
  */
 final class ReceivedMemory extends MappedFdResource {
+    /** The most received memory copied to page size (a keymap is tens of KiB): a compositor cannot make the device copy gigabytes. */
+    static final long MAX_COPIED = 16L << 20;
     private final boolean writable;
 
     private ReceivedMemory(ResourceSpec spec, int fd, long size, boolean writable) throws BackendException {
@@ -47,6 +49,10 @@ final class ReceivedMemory extends MappedFdResource {
         }
         long mapped = Protocol.blobAligned(size);
         if (actual < mapped) {
+            if (size > MAX_COPIED) {
+                LinuxNative.closeQuietly(fd);
+                throw new BackendException("received memory of " + size + " bytes is not whole pages and too large to copy", false);
+            }
             fd = pageSizedCopy(fd, size, mapped, seals);
         }
         return new ReceivedMemory(spec, fd, size, (seals & LinuxNative.F_SEAL_WRITE) == 0);

@@ -296,6 +296,24 @@ class CrossDomainChannelTest {
         assertEquals(0, guest.device.state().statsSnapshot().bytesCopied());
     }
 
+    /** Memory that is not whole pages is copied to page size for mapping; a compositor cannot make that copy huge. */
+    @Test
+    void receivedMemoryBeyondTheCopyBoundIsRefusedUnlessItIsWholePages() throws Exception {
+        UnixSocket s = connect(peer);
+        int big = (16 << 20) + 1; // ReceivedMemory.MAX_COPIED + 1, not whole pages
+        int seals = LinuxNative.F_SEAL_SHRINK | LinuxNative.F_SEAL_GROW | LinuxNative.F_SEAL_WRITE;
+        int odd = FakeCompositor.memfd("odd", new byte[big], seals);
+        int pages = FakeCompositor.memfd("pages", new byte[big - 1], seals);
+        s.send(ByteBuffer.wrap(HELLO), odd, pages);
+        LinuxNative.closeQuietly(odd);
+        LinuxNative.closeQuietly(pages);
+        ChannelPeer.Message m = peer.next(10_000);
+        assertArrayEquals(new int[] {1, 1}, m.types());
+        assertEquals(RESP_ERR_INVALID_PARAMETER, guest.hostBlob(CTX, 50, m.ids()[0], big), "16 MiB + 1 byte would have to be copied");
+        assertEquals(RESP_OK_NODATA, guest.hostBlob(CTX, 51, m.ids()[1], big - 1), "16 MiB of whole pages is mapped as it is");
+        assertEquals(0, guest.device.state().statsSnapshot().bytesCopied());
+    }
+
     @Test
     void aReadPipeBringsTheCompositorsBytesBackAsReads() throws Exception {
         UnixSocket s = connect(peer);

@@ -2,10 +2,6 @@ package org.vgpu.display.vnc;
 
 import static org.vgpu.gpu.protocol.Protocol.*;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 
 import org.vgpu.gpu.GpuHarness;
@@ -87,30 +83,6 @@ public final class VncBenchmark {
         }
     }
 
-    /** Reads one FramebufferUpdate; returns its size in bytes. */
-    private static long skipUpdate(DataInputStream in) throws IOException {
-        if (in.readUnsignedByte() != 0) {
-            throw new IOException("not a FramebufferUpdate");
-        }
-        in.readUnsignedByte();
-        int n = in.readUnsignedShort();
-        long bytes = 4 + 12L * n;
-        for (int i = 0; i < n; i++) {
-            in.readUnsignedShort();
-            in.readUnsignedShort();
-            int w = in.readUnsignedShort(), h = in.readUnsignedShort();
-            int enc = in.readInt();
-            long len = switch (enc) {
-                case Encodings.RAW -> (long) w * h * 4;
-                case Encodings.ZRLE -> in.readInt() & 0xffffffffL;
-                default -> 0;
-            };
-            in.skipNBytes(len);
-            bytes += len + (enc == Encodings.ZRLE ? 4 : 0);
-        }
-        return bytes;
-    }
-
     /** Updates per second end to end; bytes per update; milliseconds of TRANSFER_TO_HOST_2D + RESOURCE_FLUSH per frame. */
     record Result(double updatesPerSecond, double bytesPerUpdate, double deviceMillis) {
     }
@@ -119,25 +91,11 @@ public final class VncBenchmark {
         guest.draw(0, 0, 0, W, H);
         guest.transferAndFlush(0, 0, W, H);
         VncSettings s = new VncSettings(ListenAddress.parse("127.0.0.1:0"), DEVICE, 0, "", 4, 4096, new int[] {encoding}, 10_000);
-        try (VncServer server = new VncServer(s, new InputRouter()); Socket sock = new Socket()) {
+        try (VncServer server = new VncServer(s, new InputRouter())) {
             guest.gpu.state.addSink(server); // the scanout's mode and frame, as to any sink added late
-            try {
-                sock.connect(server.address().address());
-                sock.setTcpNoDelay(true);
-                DataInputStream in = new DataInputStream(new java.io.BufferedInputStream(sock.getInputStream(), 1 << 16));
-                DataOutputStream out = new DataOutputStream(sock.getOutputStream());
-                in.readFully(new byte[12]);
-                out.write("RFB 003.008\n".getBytes());
-                in.readFully(new byte[2]);
-                out.write(1);
-                in.readInt();
-                out.write(1);
-                in.readFully(new byte[20]);
-                in.skipNBytes(in.readInt());
-                out.write(new byte[] {2, 0, 0, 1});
-                out.writeInt(encoding);
-                request(out, false);
-                skipUpdate(in);
+            try (RfbUpdateReader client = RfbUpdateReader.connect(server.address().address(), encoding)) {
+                client.request(false);
+                client.readUpdate();
                 int warmup = frames / 5;
                 long bytes = 0, elapsed = 0, device = 0;
                 for (int f = 0; f < warmup + frames; f++) {
@@ -151,8 +109,8 @@ public final class VncBenchmark {
                     long t0 = System.nanoTime();
                     guest.transferAndFlush(x, y, w, h);
                     device += System.nanoTime() - t0;
-                    request(out, true);
-                    bytes += skipUpdate(in);
+                    client.request(true);
+                    bytes += client.readUpdate();
                     elapsed += System.nanoTime() - t0;
                 }
                 return new Result(frames / (elapsed / 1e9), (double) bytes / frames, device / 1e6 / frames);
@@ -174,10 +132,6 @@ public final class VncBenchmark {
             best = Math.min(best, (System.nanoTime() - t0) / 1e6 / 50);
         }
         return best;
-    }
-
-    private static void request(DataOutputStream out, boolean incremental) throws IOException {
-        out.write(new byte[] {3, (byte) (incremental ? 1 : 0), 0, 0, 0, 0, (byte) (W >> 8), (byte) W, (byte) (H >> 8), (byte) H});
     }
 
     public static void main(String[] args) throws Exception {
