@@ -152,10 +152,9 @@ static int define(struct conn *c, uint32_t id, enum kind kind, void *data) {
 
 /* ---- client to host ---- */
 
-static int flush_send(struct conn *c) {
+static void flush_send(struct conn *c) {
     struct cross_domain_send_receive *s = c->send;
-    if (s->opaque_data_size == 0 && s->num_identifiers == 0) return 0;
-    if (s->opaque_data_size == 0) return 0; /* identifiers wait for the bytes that carry them */
+    if (s->opaque_data_size == 0) return; /* nothing, or identifiers waiting for the bytes that carry them */
     size_t size = sizeof *s + s->opaque_data_size;
     s->hdr = (struct cross_domain_header){.cmd = CROSS_DOMAIN_CMD_SEND, .cmd_size = (uint16_t)((size + 7) & ~7u)};
     if (cd_submit(&c->cd, s, (uint32_t)((size + 7) & ~7u), CROSS_DOMAIN_QUERY_RING, 0)) die("SEND");
@@ -163,7 +162,6 @@ static int flush_send(struct conn *c) {
     c->ids_sent += s->num_identifiers;
     s->opaque_data_size = 0;
     s->num_identifiers = 0;
-    return 0;
 }
 
 static void add_identifier(struct conn *c, uint32_t id, uint32_t type) {

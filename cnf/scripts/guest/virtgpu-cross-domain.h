@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -204,7 +205,7 @@ static inline int cd_send(struct cross_domain *cd, const void *data, uint32_t n,
         errno = EMSGSIZE;
         return -1;
     }
-    for (uint32_t i = 0; i < sizeof *s; i++) buf[i] = 0;
+    memset(buf, 0, sizeof *s);
     s->hdr = (struct cross_domain_header){.cmd = CROSS_DOMAIN_CMD_SEND, .cmd_size = (uint16_t)size};
     s->num_identifiers = count;
     s->opaque_data_size = n;
@@ -212,7 +213,7 @@ static inline int cd_send(struct cross_domain *cd, const void *data, uint32_t n,
         s->identifiers[i] = ids[i];
         s->identifier_types[i] = types[i];
     }
-    for (uint32_t i = 0; i < n; i++) buf[sizeof *s + i] = ((const uint8_t *)data)[i];
+    memcpy(buf + sizeof *s, data, n);
     return cd_submit(cd, buf, size, CROSS_DOMAIN_QUERY_RING, 0);
 }
 

@@ -3,7 +3,6 @@ package org.vgpu.itest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
-
-import javax.imageio.ImageIO;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterAll;
@@ -23,7 +20,6 @@ import org.osgi.framework.FrameworkUtil;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.vgpu.itest.guest.ConsoleLines;
-import org.vgpu.itest.guest.GuestImage;
 import org.vgpu.itest.guest.QemuGuest;
 import org.vgpu.itest.guest.QemuGuest.Machine;
 import org.vgpu.itest.guest.VirglBundle;
@@ -114,31 +110,10 @@ class Qemu11GuestIT {
         return ShellIT.run(context.getService(context.getServiceReference(CommandProcessor.class)), command);
     }
 
-    /** vgpu's own screenshot of the device's scanout 0, compared with the guest's known image. */
-    private static long screenshotMismatches(String device, ConsoleLines.ImageDone image) throws Exception {
-        Path png = dir.resolve(device + "-screen.png");
-        String out = shell("vgpu:screenshot " + device + " 0 " + png);
-        assertTrue(Files.exists(png), out);
-        BufferedImage img = ImageIO.read(png.toFile());
-        if (img.getWidth() != image.width() || img.getHeight() != image.height()) {
-            return -1;
-        }
-        return GuestImage.mismatches(img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth()),
-                image.width(), image.height(), image.inverted());
-    }
-
-    /** Waits (the guest flushes asynchronously) until vgpu's screenshot shows the known image; returns the last mismatch count. */
+    /** Waits until vgpu's screenshot of the device's scanout 0 shows the known image; the last mismatch count. */
     private static long awaitScreenshot(String device, ConsoleLines.ImageDone image) throws Exception {
-        long deadline = System.currentTimeMillis() + 20_000;
-        long bad;
-        do {
-            bad = screenshotMismatches(device, image);
-            if (bad == 0) {
-                break;
-            }
-            Thread.sleep(250);
-        } while (System.currentTimeMillis() < deadline);
-        return bad;
+        return VgpuScreens.awaitKnownImage(context.getService(context.getServiceReference(CommandProcessor.class)), device, image,
+                dir.resolve(device + "-screen.png"));
     }
 
     private static List<String> errorResponses(String serial) {

@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import javax.imageio.ImageIO;
-
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,9 +98,10 @@ class WaylandGuestIT {
             assertTrue(zeroCopy.contains("VGPU-WL-SHOWN " + W + "x" + H + " zero-copy"), zeroCopy);
             assertTrue(zeroCopy.contains("VGPU-WL-KEYMAP size=") && zeroCopy.endsWith(" xkb_keymap {"),
                     "the client read weston's keymap through the channel: " + zeroCopy);
-            assertEquals(0, awaitScreen(rgb -> mismatches(rgb, W, H)), "weston's screenshot shows the guest's window pixel-exact");
+            int[] window = awaitScreen(rgb -> mismatches(rgb, W, H));
+            assertEquals(0, mismatches(window, W, H), "weston's screenshot shows the guest's window pixel-exact");
             String stats = ShellIT.run(shell, "vgpu:stats " + DEVICE);
-            assertEquals(0, hostmemCopied(stats), "vgpu copied nothing into or out of the window's host blobs: " + stats);
+            assertEquals(0, statsCount(stats, "hostmem"), "vgpu copied nothing into or out of the window's host blobs: " + stats);
             String contexts = ShellIT.run(shell, "vgpu:contexts");
             assertTrue(contexts.contains("wayland channel " + weston.socket()), contexts);
             Files.writeString(results.resolve("step-zero-copy"), "");
@@ -112,8 +111,7 @@ class WaylandGuestIT {
             // Its window: lit, and not the zero-copy client's image that was there before it.
             Check simpleShm = rgb -> lit(rgb) > 200 * 200 && mismatches(rgb, W, H) > W * H / 2 ? 0 : 1;
             int[] first = awaitShown(simpleShm);
-            Thread.sleep(1500);
-            int[] second = weston();
+            int[] second = awaitShown(rgb -> simpleShm.mismatches(rgb) == 0 && differing(first, rgb) != 0 ? 0 : 1);
             assertEquals(0, simpleShm.mismatches(second), "the window is still there: " + lit(second) + " pixels lit");
             assertNotEquals(0, differing(first, second), "weston-simple-shm animates: two screenshots differ");
             Files.writeString(results.resolve("step-simple-shm"), "");
@@ -150,9 +148,9 @@ class WaylandGuestIT {
             assertTrue(hostile.endsWith("rc=0 VGPU-WL-HOSTILE sent=6 answer: ids=0 callbacks=2"),
                     "weston answered the well-formed sync only: none of the refused SENDs reached it: " + hostile);
             String afterHostile = ShellIT.run(shell, "vgpu:stats " + DEVICE);
-            assertEquals(2, errors(afterHostile, "ERR_INVALID_RESOURCE_ID") - errors(before, "ERR_INVALID_RESOURCE_ID"),
+            assertEquals(2, statsCount(afterHostile, "ERR_INVALID_RESOURCE_ID") - statsCount(before, "ERR_INVALID_RESOURCE_ID"),
                     "another context's resource and no resource: " + afterHostile);
-            assertEquals(4, errors(afterHostile, "ERR_INVALID_PARAMETER") - errors(before, "ERR_INVALID_PARAMETER"),
+            assertEquals(4, statsCount(afterHostile, "ERR_INVALID_PARAMETER") - statsCount(before, "ERR_INVALID_PARAMETER"),
                     "a wrong read-pipe id, a SYNC identifier, 29 identifiers, a second channel: " + afterHostile);
             Files.writeString(results.resolve("step-hostile-checked"), "");
 
@@ -164,7 +162,7 @@ class WaylandGuestIT {
                     "the client's connection ended with the channel's hang-up: " + after);
             String hostblob = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-HOSTBLOB"), STEP);
             ConsoleLines.ImageDone image = ConsoleLines.ImageDone.of(hostblob.substring(hostblob.indexOf("VGPU-IMAGE-DONE")));
-            assertEquals(0, awaitVgpuScreen(shell, image), "another context of the device draws and scans out as before");
+            assertEquals(0, VgpuScreens.awaitKnownImage(shell, DEVICE, image, dir.resolve("vgpu.png")), "another context of the device draws and scans out as before");
 
             String proxy = guest.waitForSerial(ConsoleLines.literal("VGPU-WL-PROXY-STATS"), STEP);
             List<Map<String, Long>> clients = proxyStats(proxy);
@@ -198,32 +196,27 @@ class WaylandGuestIT {
         return img.getWidth() == W && img.getHeight() == H ? img.getRGB(0, 0, W, H, null, 0, W) : new int[0];
     }
 
-    /** Screenshots until check passes (0) or 20 s pass; the last result. */
-    private static long awaitScreen(Check check) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        long bad;
-        do {
-            bad = check.mismatches(weston());
-            if (bad == 0) {
-                return 0;
-            }
-            Thread.sleep(250);
-        } while (System.nanoTime() < deadline);
-        return bad;
-    }
-
-    /** The first screenshot that passes check (at most 20 s). */
-    private static int[] awaitShown(Check check) throws Exception {
+    /** Screenshots until check passes (0) or 20 s pass; the last screenshot. */
+    private static int[] awaitScreen(Check check) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         int[] rgb;
         do {
             rgb = weston();
             if (check.mismatches(rgb) == 0) {
-                return rgb;
+                break;
             }
             Thread.sleep(250);
         } while (System.nanoTime() < deadline);
-        throw new AssertionError("the window never showed: " + lit(rgb) + " pixels lit");
+        return rgb;
+    }
+
+    /** The first screenshot that passes check (at most 20 s). */
+    private static int[] awaitShown(Check check) throws Exception {
+        int[] rgb = awaitScreen(check);
+        if (check.mismatches(rgb) != 0) {
+            throw new AssertionError("the window never showed: " + lit(rgb) + " pixels lit");
+        }
+        return rgb;
     }
 
     private static long mismatches(int[] rgb, int w, int h) {
@@ -248,37 +241,9 @@ class WaylandGuestIT {
         return n;
     }
 
-    private static long awaitVgpuScreen(CommandProcessor shell, ConsoleLines.ImageDone image) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        long bad;
-        do {
-            Path png = dir.resolve("vgpu.png");
-            Files.deleteIfExists(png);
-            ShellIT.run(shell, "vgpu:screenshot " + DEVICE + " 0 " + png);
-            bad = -1;
-            if (Files.exists(png)) {
-                BufferedImage img = ImageIO.read(png.toFile());
-                if (img.getWidth() == image.width() && img.getHeight() == image.height()) {
-                    bad = GuestImage.mismatches(img.getRGB(0, 0, img.getWidth(), img.getHeight(), null, 0, img.getWidth()),
-                            image.width(), image.height(), image.inverted());
-                }
-            }
-            if (bad == 0) {
-                return 0;
-            }
-            Thread.sleep(250);
-        } while (System.nanoTime() < deadline);
-        return bad;
-    }
-
-    /** The bytes vgpu copied for hostmem resources (the window's HOST3D blobs): vgpu:stats' hostmem row, 0 if none. */
-    static long hostmemCopied(String stats) {
-        return stats.lines().filter(l -> l.startsWith("hostmem ")).mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[1])).sum();
-    }
-
-    /** An error response's count in vgpu:stats. */
-    static long errors(String stats, String name) {
-        return stats.lines().filter(l -> l.startsWith(name + " ")).mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[1])).sum();
+    /** The first number of a vgpu:stats row (an error's count, a backend's bytes copied), 0 if there is no such row. */
+    static long statsCount(String stats, String row) {
+        return stats.lines().filter(l -> l.startsWith(row + " ")).mapToLong(l -> Long.parseLong(l.trim().split("\\s+")[1])).sum();
     }
 
     /** The proxy's VGPU-WLPROXY-STATS lines, one map per relayed client in the order they ended. */
