@@ -16,23 +16,25 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.vgpu.gpu.context.ContextType;
 
 /**
- * Starts the process's virglrenderer and registers its capsets as {@link ContextType} services
- * (VIRGL and VIRGL2): GPU devices then offer VIRGL. Stopping unregisters them first (each device
- * destroys its virgl contexts and closes its renderer: their commands get error responses, the
- * resources stay dead until unreferenced), then cleans virglrenderer up.
+ * Registers the capsets of the process's virglrenderer as {@link ContextType} services (VIRGL and
+ * VIRGL2): GPU devices then offer VIRGL. The library is loaded here (a host without it gets no
+ * services), virglrenderer itself is started on first use ({@link VirglStarter}); a capset it does
+ * not report, or a start that fails, is not offered. Stopping unregisters the services first
+ * (each device destroys its virgl contexts and closes its renderer: their commands get error
+ * responses, the resources stay dead until unreferenced), then cleans virglrenderer up.
  */
 @Component(name = VirglComponent.PID, service = {}, immediate = true, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = VirglConfig.class)
 public final class VirglComponent {
     static final String PID = "org.vgpu.renderer.virgl";
-    private static final System.Logger LOG = System.getLogger(VirglComponent.class.getName());
+    static final System.Logger LOG = System.getLogger(VirglComponent.class.getName());
 
     /** Framework (or system) property: "false" keeps the renderer off, so devices stay 2D with the bundle in the profile. */
     static final String ENABLED_PROPERTY = "vgpu.virgl";
     /** Framework (or system) property: the render node when the configuration names none (./vgpu --render-node, as libvirt passes it). */
     static final String RENDER_NODE_PROPERTY = "vgpu.virgl.render-node";
 
-    private final Virgl virgl;
+    private final VirglStarter virgl;
     private final List<ServiceRegistration<ContextType>> registrations = new ArrayList<>();
 
     @Activate
@@ -44,16 +46,17 @@ public final class VirglComponent {
         }
         String node = config.render_node().isBlank() && context.getProperty(RENDER_NODE_PROPERTY) != null
                 ? context.getProperty(RENDER_NODE_PROPERTY) : config.render_node();
-        virgl = Virgl.start(new Virgl.Options(config.gles(), node));
-        for (int id = 1; id <= 2; id++) {
-            Virgl.Capset c = virgl.capsetOf(id);
-            if (c != null) {
-                Dictionary<String, Object> props = new Hashtable<>();
-                props.put("vgpu.capset.id", id);
-                registrations.add(context.registerService(ContextType.class, new VirglContextType(virgl, c), props));
-            }
+        String missing = VirglLibrary.load();
+        if (missing != null) {
+            throw new IllegalStateException(missing);
         }
-        LOG.log(Level.INFO, "virglrenderer ready ({0}): capsets {1}", virgl.mode(), registrations.size());
+        virgl = new VirglStarter(new Virgl.Options(config.gles(), node));
+        for (int id = 1; id <= 2; id++) {
+            Dictionary<String, Object> props = new Hashtable<>();
+            props.put("vgpu.capset.id", id);
+            registrations.add(context.registerService(ContextType.class, new VirglContextType(virgl, id), props));
+        }
+        LOG.log(Level.INFO, "virgl renderer offered (virglrenderer starts on first use)");
     }
 
     @Deactivate

@@ -33,6 +33,6 @@ final class TestVirgl {
 
     static VirglContextType[] types() {
         Virgl v = get();
-        return new VirglContextType[] { new VirglContextType(v, v.capsetOf(1)), new VirglContextType(v, v.capsetOf(2)) };
+        return new VirglContextType[] { new VirglContextType(() -> v, 1), new VirglContextType(() -> v, 2) };
     }
 }

@@ -56,6 +56,43 @@ class VirglLifecycleTest {
         }
     }
 
+    /**
+     * virglrenderer starts on first use: registering the types and naming them (the service
+     * properties) starts nothing; a device reading its features does. A renderer that cannot start
+     * leaves the device 2D; a stopped starter starts nothing.
+     */
+    @Test
+    void theRendererStartsWhenADeviceFirstAsksAndAFailedStartLeavesThe2dDevice() {
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        Virgl running = TestVirgl.get();
+        VirglContextType lazy = new VirglContextType(() -> {
+            asked.incrementAndGet();
+            return running;
+        }, 2);
+        assertEquals("virgl2", lazy.name());
+        assertEquals(2, lazy.capsetId());
+        assertEquals(0, asked.get(), "naming the type started nothing");
+        org.vgpu.gpu.GpuState device = new org.vgpu.gpu.GpuState(GpuSettings.defaults("virgl-lazy"),
+                new org.vgpu.gpu.backend.RankedBackendSelector(), lazy);
+        assertEquals(0, asked.get(), "a device with the type, before anything reads its features");
+        assertEquals(1L << F_VIRGL, device.offeredFeatures() & 1L << F_VIRGL, "the feature read starts it and offers VIRGL");
+        assertNotEquals(0, asked.get());
+
+        java.util.concurrent.atomic.AtomicInteger starts = new java.util.concurrent.atomic.AtomicInteger();
+        VirglStarter failing = new VirglStarter(new Virgl.Options(false, null));
+        VirglContextType broken = new VirglContextType(() -> {
+            starts.incrementAndGet();
+            throw new IllegalStateException("virglrenderer did not start: no EGL");
+        }, 1);
+        GpuHarness twoD = new GpuHarness(GpuSettings.defaults("virgl-broken"), 32 << 20, broken);
+        assertEquals(0L, twoD.state.offeredFeatures() & 1L << F_VIRGL, "a renderer that cannot start is not offered");
+        assertEquals(RESP_OK_NODATA, twoD.create(9, FORMAT_B8G8R8X8, 64, 64), "the device goes on in 2D");
+        assertNotEquals(0, starts.get());
+        failing.stop();
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, failing::get, "a stopped starter starts nothing");
+        assertEquals(false, failing.started());
+    }
+
     @Test
     void oneDeviceAtATimeHoldsTheProcesssRenderer() {
         VirglContextType[] types = TestVirgl.types();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,17 +55,28 @@ public final class ManyDevicesBenchmark {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         Path work = Files.createTempDirectory("vgpu-many");
         String loadBefore = loadAverage();
+        Path emptyLoad = Files.createDirectories(work.resolve("empty-load"));
+        if (args.length > 1 && args[1].equals("--startup")) { // the start-up figures alone
+            System.out.printf("start-up to a listening socket, median of %d: vgpu %.0f ms, qemu C %.0f ms%n", STARTS,
+                    startupMillis(socket -> vgpuStart(root, socket, emptyLoad), work, "vgpu-start"),
+                    startupMillis(socket -> List.of(C_BACKEND, "--socket-path=" + socket), work, "c-start"));
+            startupPhases(root, emptyLoad, work);
+            return;
+        }
         Map<String, Map<String, Double>> results = new LinkedHashMap<>();
         results.put("vgpu", measure(new VgpuPlatform(root, work)));
         results.put("qemu-c", measure(new CProcesses(work)));
-        Path emptyLoad = Files.createDirectories(work.resolve("empty-load"));
-        results.get("vgpu").put(STARTUP, startupMillis(socket -> List.of(root.resolve("vgpu").toString(),
-                "--socket-path=" + socket, "-Dfelix.fileinstall.dir=" + emptyLoad), work, "vgpu-start"));
+        results.get("vgpu").put(STARTUP, startupMillis(socket -> vgpuStart(root, socket, emptyLoad), work, "vgpu-start"));
         results.get("qemu-c").put(STARTUP, startupMillis(socket -> List.of(C_BACKEND, "--socket-path=" + socket), work, "c-start"));
         print(results);
+        startupPhases(root, emptyLoad, work);
         System.out.printf("load average (1, 5, 15 min) at the start %s, at the end %s (with this run's own threads); %d cores:"
                 + " other work on the machine shows in both columns%n",
                 loadBefore, loadAverage(), Runtime.getRuntime().availableProcessors());
+    }
+
+    static List<String> vgpuStart(Path root, Path socket, Path emptyLoad) {
+        return List.of(root.resolve("vgpu").toString(), "--socket-path=" + socket, "-Dfelix.fileinstall.dir=" + emptyLoad);
     }
 
     static String loadAverage() throws Exception {
@@ -486,6 +498,79 @@ public final class ManyDevicesBenchmark {
         goal("interference, others paced: p99 / idle p99 <= 1.2x", v, c, PACED, 1.2, "x");
         goal("interference, others flat out: p99 / idle p99 <= 1.2x", v, c, BUSY, 1.2, "x");
         goal("start-up to a listening socket <= 1000 ms", v, c, STARTUP, 1000, "ms");
+    }
+
+    /**
+     * Where vgpu's start-up goes: one more launch with the bnd launcher's trace, each line stamped
+     * as it arrives: until the framework exists, installing the 22 embedded bundles, resolving,
+     * each bundle's start (the slowest listed), and the socket.
+     */
+    static void startupPhases(Path root, Path emptyLoad, Path work) throws Exception {
+        Path socket = work.resolve("vgpu-trace.sock");
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(root.resolve("vgpu").toString(), "--socket-path=" + socket,
+                "-Dfelix.fileinstall.dir=" + emptyLoad, "-Dlaunch.trace=true")
+                .redirectInput(new File("/dev/null")).redirectErrorStream(true).start();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        List<Long> stamps = Collections.synchronizedList(new ArrayList<>());
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
+                for (String line; (line = in.readLine()) != null; ) {
+                    stamps.add(System.nanoTime());
+                    lines.add(line);
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        reader.start();
+        long listening;
+        try {
+            awaitSocket(socket, p);
+            listening = System.nanoTime();
+            Thread.sleep(100); // the launcher's "started" line of the last bundle
+        } finally {
+            stop(p);
+            reader.join(5000);
+        }
+        Map<String, Long> at = new LinkedHashMap<>();
+        Map<String, Long> bundleStart = new LinkedHashMap<>();
+        Map<String, Double> bundleMillis = new LinkedHashMap<>();
+        synchronized (lines) {
+            for (int i = 0; i < lines.size(); i++) {
+                String l = lines.get(i);
+                long t = stamps.get(i);
+                for (String marker : List.of("# inited system bundle", "# starting in embedded mode", "# system bundle started ok", "# Will start bundles")) {
+                    if (l.startsWith(marker)) {
+                        at.putIfAbsent(marker, t);
+                    }
+                }
+                if (l.startsWith("# starting ")) {
+                    bundleStart.put(l.substring("# starting ".length()).trim(), t);
+                } else if (l.startsWith("# started ")) {
+                    String b = l.substring("# started ".length()).trim();
+                    Long s = bundleStart.get(b);
+                    if (s != null) {
+                        bundleMillis.put(b, (t - s) / 1e6);
+                    }
+                }
+            }
+        }
+        if (at.size() < 4) {
+            System.out.println("start-up phases: the launcher's trace lacked its markers (" + at.keySet() + ")");
+            return;
+        }
+        double framework = (at.get("# inited system bundle") - t0) / 1e6;
+        double install = (at.get("# system bundle started ok") - at.get("# starting in embedded mode")) / 1e6;
+        double resolve = (at.get("# Will start bundles") - at.get("# system bundle started ok")) / 1e6;
+        double starts = (listening - at.get("# Will start bundles")) / 1e6;
+        System.out.printf("vgpu start-up, one traced launch: %.0f ms to the socket = JVM, launcher and framework %.0f ms, installing the"
+                + " bundles %.0f ms, resolving %.0f ms, starting them until the socket listens %.0f ms%n",
+                (listening - t0) / 1e6, framework, install, resolve, starts);
+        System.out.print("  slowest bundle starts:");
+        bundleMillis.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(6)
+                .forEach(e -> System.out.printf(" %s %.0f ms;", e.getKey(), e.getValue()));
+        System.out.println();
     }
 
     static void goal(String what, Map<String, Double> v, Map<String, Double> c, String key, double limit, String unit) {
