@@ -17,9 +17,9 @@ import org.vgpu.gpu.context.ContextType;
 
 /**
  * Registers the capsets of the process's virglrenderer as {@link ContextType} services (VIRGL and
- * VIRGL2): GPU devices then offer VIRGL. The library is loaded here (a host without it gets no
- * services), virglrenderer itself is started on first use ({@link VirglStarter}); a capset it does
- * not report, or a start that fails, is not offered. Stopping unregisters the services first
+ * VIRGL2): GPU devices then offer VIRGL. The library is loaded and virglrenderer started on first
+ * use ({@link VirglStarter}); a capset it does not report, or a start that fails (no library, no
+ * EGL), is not offered. Stopping unregisters the services first
  * (each device destroys its virgl contexts and closes its renderer: their commands get error
  * responses, the resources stay dead until unreferenced), then cleans virglrenderer up.
  */
@@ -46,10 +46,6 @@ public final class VirglComponent {
         }
         String node = config.render_node().isBlank() && context.getProperty(RENDER_NODE_PROPERTY) != null
                 ? context.getProperty(RENDER_NODE_PROPERTY) : config.render_node();
-        String missing = VirglLibrary.load();
-        if (missing != null) {
-            throw new IllegalStateException(missing);
-        }
         virgl = new VirglStarter(new Virgl.Options(config.gles(), node));
         for (int id = 1; id <= 2; id++) {
             Dictionary<String, Object> props = new Hashtable<>();

@@ -3,10 +3,10 @@ package org.vgpu.renderer.virgl;
 import java.util.function.Supplier;
 
 /**
- * The process's virglrenderer, started on first use instead of at bundle start: EGL and Mesa's
- * llvmpipe take a tenth of a second and 70 MiB of mapped libraries, which a platform that no VMM
- * has asked for 3D yet (nothing read a device's features) does not need. One start: a failure is
- * kept and given to every later caller, so a host without EGL is not probed once per request.
+ * The process's virglrenderer, loaded and started on first use instead of at bundle start: binding
+ * the library, EGL and Mesa's llvmpipe take 0.2 s and 70 MiB of mapped libraries, which a platform
+ * that no VMM has asked yet (nothing read a device's features) does not need. One start: a failure
+ * is kept and given to every later caller, so a host without EGL is not probed once per request.
  */
 final class VirglStarter implements Supplier<Virgl> {
     private final Virgl.Options options;
