@@ -142,6 +142,13 @@ public final class GuestMemoryMap implements GuestMemory, AutoCloseable {
         }
         MemoryRegion[] rs = regions;
         MemoryRegion r = find(rs, gpa);
+        if (r != null) {
+            long offset = gpa - r.guestBase();
+            if (length <= r.windowRemaining(offset)) { // the common case: one region, one window, one copy
+                dst.put(dstIndex, r.window(offset), MemoryRegion.windowIndex(offset), length);
+                return;
+            }
+        }
         if (r == null || length - 1 > r.guestLast() - gpa) {
             requireCovered(rs, gpa, length); // may still span adjacent regions
         }
@@ -166,6 +173,13 @@ public final class GuestMemoryMap implements GuestMemory, AutoCloseable {
         }
         MemoryRegion[] rs = regions;
         MemoryRegion r = find(rs, gpa);
+        if (r != null) {
+            long offset = gpa - r.guestBase();
+            if (length <= r.windowRemaining(offset)) { // the common case: one region, one window, one copy
+                r.window(offset).put(MemoryRegion.windowIndex(offset), src, srcIndex, length);
+                return;
+            }
+        }
         if (r == null || length - 1 > r.guestLast() - gpa) {
             requireCovered(rs, gpa, length);
         }
