@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,10 @@ import org.vgpu.vhostuser.GpuDriver;
  * vgpu against QEMU's C vhost-user GPU back end, same workloads, same run: each back end runs as
  * its own process on its own socket, driven by {@link GpuDriver} (a Java VMM + guest driver).
  * Prints small-command throughput, one-command round-trip latency and full-frame
- * TRANSFER_TO_HOST_2D + RESOURCE_FLUSH with the UPDATE reaching the display socket.
+ * TRANSFER_TO_HOST_2D + RESOURCE_FLUSH with the UPDATE reaching the display socket. The back ends
+ * run side by side and the rounds alternate between them (medians and ranges are printed), so a
+ * neighbour's load on this machine falls on all of them alike. Beside the frames, their limit: the
+ * same copies with no device at all ({@link BareFramePipeline}).
  *
  * Run with cnf/scripts/bench.
  */
@@ -26,32 +31,122 @@ public final class VhostUserGpuBenchmark {
     static final int BATCH = 64;
     static final int FLUSH = 0x104;
     static final int TRANSFER = 0x105;
+    static final int ROUNDS = 5;
+    static final int BATCHES_PER_ROUND = 1000;
+    static final int ROUND_TRIPS_PER_ROUND = 5000;
+    static final int FRAMES_PER_ROUND = 100;
+    static final int W = 1920, H = 1080;
+    static final String COMMANDS = "commands/s (batches of " + BATCH + ")";
+    static final String RT50 = "round trip p50 (us)";
+    static final String RT99 = "round trip p99 (us)";
+    static final String FRAMES = "frames/s (1920x1080 transfer+flush+update)";
+    static final String CPU = "back-end CPU ms per frame";
+
+    /** One back end under test: its process, its driver, its samples per figure (one per round). */
+    static final class Backend implements AutoCloseable {
+        final String name;
+        final List<String> command;
+        final Path socket;
+        final Map<String, List<Double>> samples = new LinkedHashMap<>();
+        Process process;
+        GpuDriver driver;
+        long seen;
+
+        Backend(String name, List<String> command, Path socket) {
+            this.name = name;
+            this.command = command;
+            this.socket = socket;
+        }
+
+        void start(Path work) throws Exception {
+            process = new ProcessBuilder(command).redirectInput(new File("/dev/null"))
+                    .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
+            awaitSocket(socket, process);
+            driver = new GpuDriver(socket);
+            driver.createScatteredResource(10, 64, 64, false);
+            driver.display().updates(DisplayPeer.Updates.COPY_INTO_ONE); // one copy into a kept surface per UPDATE, as QEMU's display does
+            driver.createScatteredResource(1, W, H, true);
+            driver.fillScattered(W, H, 1);
+            for (int i = 0; i < 300; i++) { // warm-up, untimed
+                batch(driver);
+            }
+            roundTrips(driver, 2000, 1);
+            for (int i = 0; i < 20; i++) {
+                seen = frame(driver, W, H, seen);
+            }
+        }
+
+        void round() throws Exception {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < BATCHES_PER_ROUND; i++) {
+                batch(driver);
+            }
+            add(COMMANDS, BATCHES_PER_ROUND * (double) BATCH / ((System.nanoTime() - t0) / 1e9));
+            long[] lat = roundTrips(driver, 200, ROUND_TRIPS_PER_ROUND);
+            add(RT50, percentileMicros(lat, 50));
+            add(RT99, percentileMicros(lat, 99));
+            long cpu0 = cpuTicks(process.pid());
+            long f0 = System.nanoTime();
+            for (int i = 0; i < FRAMES_PER_ROUND; i++) {
+                seen = frame(driver, W, H, seen);
+            }
+            long f1 = System.nanoTime();
+            add(FRAMES, FRAMES_PER_ROUND / ((f1 - f0) / 1e9));
+            add(CPU, (cpuTicks(process.pid()) - cpu0) * 10.0 / FRAMES_PER_ROUND); // 100 ticks/s
+        }
+
+        void add(String figure, double value) {
+            samples.computeIfAbsent(figure, k -> new ArrayList<>()).add(value);
+        }
+
+        double median(String figure) {
+            double[] v = samples.get(figure).stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            return v[v.length / 2];
+        }
+
+        String range(String figure) {
+            DoubleSummaryStatistics st = samples.get(figure).stream().mapToDouble(Double::doubleValue).summaryStatistics();
+            return String.format("%.4g-%.4g", st.getMin(), st.getMax());
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (driver != null) {
+                driver.close();
+            }
+            if (process != null) {
+                process.destroy();
+                process.waitFor();
+            }
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         Path work = Files.createTempDirectory("vgpu-bench");
-        Map<String, Map<String, Double>> results = new LinkedHashMap<>();
-        results.put("vgpu", run("vgpu", List.of(root.resolve("vgpu").toString(), "--socket-path=" + work.resolve("vgpu.sock")), work.resolve("vgpu.sock"), work));
-        results.put("vgpu-nopoll", run("vgpu-nopoll", List.of(root.resolve("vgpu").toString(), "-Dvgpu.socket.queue.poll.us=0",
-                "--socket-path=" + work.resolve("vgpu-nopoll.sock")), work.resolve("vgpu-nopoll.sock"), work));
-        results.put("qemu-c", run("qemu-c", List.of(C_BACKEND, "--socket-path=" + work.resolve("c.sock")), work.resolve("c.sock"), work));
-        print(results);
-    }
-
-    static Map<String, Double> run(String name, List<String> command, Path socket, Path work) throws Exception {
-        Process process = new ProcessBuilder(command).redirectInput(new File("/dev/null"))
-                .redirectErrorStream(true).redirectOutput(work.resolve(name + ".log").toFile()).start();
-        try {
-            awaitSocket(socket, process);
-            Map<String, Double> r = new LinkedHashMap<>();
-            try (GpuDriver driver = new GpuDriver(socket)) {
-                smallCommands(driver, r);
-                fullFrames(driver, process.pid(), r);
+        String vgpu = root.resolve("vgpu").toString();
+        List<Backend> backends = List.of(
+                new Backend("vgpu", List.of(vgpu, "--socket-path=" + work.resolve("vgpu.sock")), work.resolve("vgpu.sock")),
+                new Backend("qemu-c", List.of(C_BACKEND, "--socket-path=" + work.resolve("c.sock")), work.resolve("c.sock")),
+                new Backend("vgpu-nopoll", List.of(vgpu, "-Dvgpu.socket.queue.poll.us=0", "--socket-path=" + work.resolve("vgpu-nopoll.sock")),
+                        work.resolve("vgpu-nopoll.sock")));
+        List<Double> bare = new ArrayList<>();
+        try (BareFramePipeline pipeline = new BareFramePipeline(W, H)) {
+            for (Backend b : backends) {
+                b.start(work);
             }
-            return r;
+            pipeline.framesPerSecond(20); // warm-up
+            for (int round = 0; round < ROUNDS; round++) {
+                for (Backend b : backends) {
+                    b.round();
+                }
+                bare.add(pipeline.framesPerSecond(FRAMES_PER_ROUND));
+            }
+            print(backends, bare);
         } finally {
-            process.destroy();
-            process.waitFor();
+            for (Backend b : backends) {
+                b.close();
+            }
         }
     }
 
@@ -82,25 +177,6 @@ public final class VhostUserGpuBenchmark {
             }
         }
         return false;
-    }
-
-    /** RESOURCE_FLUSH of a 64x64 resource that is on no scanout: the command path alone. */
-    static void smallCommands(GpuDriver d, Map<String, Double> r) throws Exception {
-        d.createScatteredResource(10, 64, 64, false);
-        for (int i = 0; i < 300; i++) {
-            batch(d);
-        }
-        int batches = 3000;
-        long t0 = System.nanoTime();
-        for (int i = 0; i < batches; i++) {
-            batch(d);
-        }
-        long t1 = System.nanoTime();
-        r.put("commands/s (batches of " + BATCH + ")", batches * (double) BATCH / ((t1 - t0) / 1e9));
-
-        long[] lat = roundTrips(d, 2000, 20_000);
-        r.put("round trip p50 (us)", percentileMicros(lat, 50));
-        r.put("round trip p99 (us)", percentileMicros(lat, 99));
     }
 
     /** n round trips of one RESOURCE_FLUSH of resource 10 (64x64, on no scanout) after warmup untimed ones; sorted, in ns. */
@@ -141,28 +217,6 @@ public final class VhostUserGpuBenchmark {
         d.queue();
     }
 
-    /** 1920x1080 on scanout 0: TRANSFER + FLUSH per frame, done when the UPDATE reached the display. */
-    static void fullFrames(GpuDriver d, long pid, Map<String, Double> r) throws Exception {
-        int w = 1920, h = 1080;
-        d.display().updates(DisplayPeer.Updates.COPY_INTO_ONE); // one copy into a kept surface per UPDATE, as QEMU's display does
-        d.createScatteredResource(1, w, h, true);
-        d.fillScattered(w, h, 1);
-        long seen = 0;
-        for (int i = 0; i < 20; i++) {
-            seen = frame(d, w, h, seen);
-        }
-        int frames = 200;
-        long cpu0 = cpuTicks(pid);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < frames; i++) {
-            seen = frame(d, w, h, seen);
-        }
-        long t1 = System.nanoTime();
-        long cpu1 = cpuTicks(pid);
-        r.put("frames/s (1920x1080 transfer+flush+update)", frames / ((t1 - t0) / 1e9));
-        r.put("back-end CPU ms per frame", (cpu1 - cpu0) * 10.0 / frames); // 100 ticks/s
-    }
-
     static long frame(GpuDriver d, int w, int h, long seen) throws Exception {
         ByteBuffer b = d.begin(TRANSFER, 0, 0);
         b.putInt(0).putInt(0).putInt(w).putInt(h).putLong(0).putInt(1).putInt(0);
@@ -179,16 +233,19 @@ public final class VhostUserGpuBenchmark {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
-
-    static void print(Map<String, Map<String, Double>> results) {
-        Map<String, Double> v = results.get("vgpu");
-        Map<String, Double> n = results.get("vgpu-nopoll");
-        Map<String, Double> c = results.get("qemu-c");
-        System.out.printf("%-46s %14s %14s %8s %16s%n", "workload", "vgpu", "qemu C", "ratio", "vgpu no polling");
-        for (String key : v.keySet()) {
-            double a = v.get(key), b = c.get(key);
-            System.out.printf("%-46s %14.2f %14.2f %8.2f %16.2f%n", key, a, b, a / b, n.get(key));
+    static void print(List<Backend> backends, List<Double> bare) {
+        Backend v = backends.get(0), c = backends.get(1), n = backends.get(2);
+        System.out.printf("%d rounds alternating the back ends; medians, the range of the rounds in brackets%n", ROUNDS);
+        System.out.printf("%-44s %24s %24s %7s %24s%n", "workload", "vgpu", "qemu C", "ratio", "vgpu no polling");
+        for (String key : v.samples.keySet()) {
+            System.out.printf("%-44s %9.2f %-14s %9.2f %-14s %7.2f %9.2f %-14s%n", key, v.median(key), "[" + v.range(key) + "]",
+                    c.median(key), "[" + c.range(key) + "]", v.median(key) / c.median(key), n.median(key), "[" + n.range(key) + "]");
         }
+        double[] b = bare.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        System.out.printf("%-44s %9.2f [%.4g-%.4g]: the frames' copies with no device, no virtqueue, no protocol:"
+                + " 2025 scattered pages into a shadow, 8 MB through a unix socket, into a surface; vgpu %.0f %%, C %.0f %% of it%n",
+                "limit: bare frame pipeline frames/s", b[b.length / 2], b[0], b[b.length - 1],
+                100 * v.median(FRAMES) / b[b.length / 2], 100 * c.median(FRAMES) / b[b.length / 2]);
         System.out.println("(ratio = vgpu / qemu C; for latency and CPU lower is better. vgpu busy-polls its rings for up to 50 us"
                 + " after a request (queue.poll.us); \"no polling\" is vgpu with queue.poll.us=0, sleeping in poll() like the C back end)");
     }
