@@ -102,6 +102,9 @@ public final class ManyDevicesBenchmark {
     static final String PACED = "  interference, paced: p99 / idle p99";
     static final String BUSY_P99 = "dev 0 FLUSH p99 us, 15 drawing flat out";
     static final String BUSY = "  interference, flat out: p99 / idle p99";
+    static final String BARE_QUIET_P99 = "limit: bare eventfd wake-up p99 us, idle";
+    static final String BARE_BUSY_P99 = "limit: bare eventfd wake-up p99 us, 15 flat out";
+    static final String BARE_BUSY = "  limit: its p99 / its idle p99";
     static final String STARTUP = "start-up to listening socket ms";
 
     /** One side of the comparison: the back-end process(es) serving devices 0..n-1, one socket each. */
@@ -269,13 +272,21 @@ public final class ManyDevicesBenchmark {
             // Idle, paced and flat out in turn, ROUNDS times: the median p99 of each condition, so one
             // burst of other work on the machine does not decide a figure.
             double[] quiet = new double[ROUNDS], paced = new double[ROUNDS], busy = new double[ROUNDS];
-            long[][] probed = new long[1][];
-            for (int round = 0; round < ROUNDS; round++) {
-                quiet[round] = percentileMicros(roundTrips(probe, ROUND_TRIP_WARMUP, ROUND_TRIPS), 99);
-                draw(others, PACED_FPS, backend.pids(), () -> probed[0] = roundTrips(probe, ROUND_TRIP_WARMUP, ROUND_TRIPS));
-                paced[round] = percentileMicros(probed[0], 99);
-                draw(others, 0, backend.pids(), () -> probed[0] = roundTrips(probe, ROUND_TRIP_WARMUP, ROUND_TRIPS));
-                busy[round] = percentileMicros(probed[0], 99);
+            double[] bareQuiet = new double[ROUNDS], bareBusy = new double[ROUNDS];
+            long[][] probed = new long[2][];
+            try (BareWakeProbe bare = new BareWakeProbe()) {
+                for (int round = 0; round < ROUNDS; round++) {
+                    quiet[round] = percentileMicros(roundTrips(probe, ROUND_TRIP_WARMUP, ROUND_TRIPS), 99);
+                    bareQuiet[round] = percentileMicros(bare.roundTrips(ROUND_TRIP_WARMUP, ROUND_TRIPS), 99);
+                    draw(others, PACED_FPS, backend.pids(), () -> probed[0] = roundTrips(probe, ROUND_TRIP_WARMUP, ROUND_TRIPS));
+                    paced[round] = percentileMicros(probed[0], 99);
+                    draw(others, 0, backend.pids(), () -> {
+                        probed[0] = roundTrips(probe, ROUND_TRIP_WARMUP, ROUND_TRIPS);
+                        probed[1] = bare.roundTrips(ROUND_TRIP_WARMUP, ROUND_TRIPS); // the same load, no device
+                    });
+                    busy[round] = percentileMicros(probed[0], 99);
+                    bareBusy[round] = percentileMicros(probed[1], 99);
+                }
             }
 
             Drawing drawing = draw(drivers, 0, backend.pids(), () -> Thread.sleep(DRAW_MILLIS));
@@ -288,6 +299,9 @@ public final class ManyDevicesBenchmark {
             r.put(PACED, median(paced) / median(quiet));
             r.put(BUSY_P99, median(busy));
             r.put(BUSY, median(busy) / median(quiet));
+            r.put(BARE_QUIET_P99, median(bareQuiet));
+            r.put(BARE_BUSY_P99, median(bareBusy));
+            r.put(BARE_BUSY, median(bareBusy) / median(bareQuiet));
         } finally {
             for (GpuDriver d : drivers) {
                 d.close();
@@ -497,6 +511,8 @@ public final class ManyDevicesBenchmark {
         goal("idle platform (0 devices connected) <= 100 MiB", v, c, IDLE_PLATFORM, 100, "MiB");
         goal("interference, others paced: p99 / idle p99 <= 1.2x", v, c, PACED, 1.2, "x");
         goal("interference, others flat out: p99 / idle p99 <= 1.2x", v, c, BUSY, 1.2, "x");
+        System.out.printf("    its limit: two threads waking each other through eventfds under the same flat-out load rise %.2fx"
+                + " (vgpu run) and %.2fx (C run) over their idle p99: the 2 cores' scheduling%n", v.get(BARE_BUSY), c.get(BARE_BUSY));
         goal("start-up to a listening socket <= 1000 ms", v, c, STARTUP, 1000, "ms");
     }
 
