@@ -30,14 +30,15 @@ import org.vgpu.itest.guest.GuestSetup;
  * Then a real VNC client on the platform's --vnc server (TigerVNC's vncviewer under Xvfb, driven by
  * xdotool, {@link XViewer}): the keys typed into it and a click in its window must reach the guest
  * as the exact evdev codes and the click's position scaled to the scanout. With --bench it times
- * {@value #BENCH_EVENTS} vgpu:input key injections until the guest's line for each is on the console.
+ * 50 (-Dvgpu.bench.events) vgpu:input key injections until the guest's line for each is on the console.
  */
 public final class MicroVmInputScenario {
     static final Duration BOOT = Duration.ofSeconds(240);
     static final Duration EVENTS = Duration.ofSeconds(60);
     static final String KEYBOARD = "vgpu keyboard keyboard0";
     static final String TABLET = "vgpu tablet tablet0";
-    static final int BENCH_EVENTS = 50;
+    /** Events the benchmark times; -Dvgpu.bench.events=N for a longer run (a stress of the input path). */
+    static final int BENCH_EVENTS = Integer.getInteger("vgpu.bench.events", 50);
     /** Where the viewer clicks, in its window (the scanout 1:1): not where the shell's moves left the tablet. */
     static final int CLICK_X = 300, CLICK_Y = 200;
 

@@ -71,14 +71,12 @@ public final class TransferBenchmark {
         // Baseline: one contiguous bulk copy of the same bytes between direct buffers.
         ByteBuffer src = ByteBuffer.allocateDirect(frameBytes);
         ByteBuffer dst = ByteBuffer.allocateDirect(frameBytes);
-        double baseline = median(() -> dst.put(0, src, 0, frameBytes), frameBytes, 20);
+        Runnable baselineCopy = () -> dst.put(0, src, 0, frameBytes);
 
         // TRANSFER_TO_HOST_2D through the decoder: request prepared once, buffers reused.
-        double a = median(transfer(g, 1), frameBytes, 20);
-        double b = median(transfer(g, 2), frameBytes, 20);
         long alloc = allocatedPerCall(transfer(g, 1), 200);
         // Reference: the same page-by-page copy of layout A through the accessor, without decoder or state.
-        double raw = median(() -> {
+        Runnable accessorLoop = () -> {
             try {
                 for (int i = 0; i < pageCount; i++) {
                     ram.read(pagesA[i], dst, i * GpuHarness.PAGE, GpuHarness.PAGE);
@@ -86,15 +84,17 @@ public final class TransferBenchmark {
             } catch (GuestMemoryException e) {
                 throw new IllegalStateException(e);
             }
-        }, frameBytes, 20);
+        };
 
         // The limit of the layout: the same 2025 page copies straight from the mapping, no accessor,
         // in the shuffled order and in address order (what a page's copy costs by itself).
         ByteBuffer mapped = new com.sun.jna.Pointer(region.hostAddress()).getByteBuffer(0, 24 << 20);
         long[] inOrder = pagesA.clone();
         Arrays.sort(inOrder);
-        double bareShuffled = median(() -> barePageLoop(mapped, pagesA, dst), frameBytes, 20);
-        double bareInOrder = median(() -> barePageLoop(mapped, inOrder, dst), frameBytes, 20);
+        // All in alternating rounds, so the machine's drift (other tenants' memory traffic) falls on each alike.
+        double[] m = interleavedMedians(frameBytes, 20, baselineCopy, transfer(g, 1), accessorLoop,
+                () -> barePageLoop(mapped, pagesA, dst), () -> barePageLoop(mapped, inOrder, dst), transfer(g, 2));
+        double baseline = m[0], a = m[1], raw = m[2], bareShuffled = m[3], bareInOrder = m[4], b = m[5];
 
         System.out.printf("baseline contiguous bulk copy          : %6.2f GB/s%n", baseline);
         System.out.printf("TRANSFER, pages shuffled within 8 MB   : %6.2f GB/s = %5.1f %% of baseline (target >= 80 %%)%n", a, 100 * a / baseline);
@@ -163,6 +163,35 @@ public final class TransferBenchmark {
     }
 
     /** Median throughput in units per ns (bytes/ns = GB/s) over ROUNDS rounds of enough calls to last ~200 ms. */
+    /** Medians of ROUNDS rounds of each op (about 0.2 s each), the ops taking turns within every round. */
+    private static double[] interleavedMedians(long unitsPerCall, int warmup, Runnable... ops) {
+        int[] calls = new int[ops.length];
+        for (int k = 0; k < ops.length; k++) {
+            for (int i = 0; i < warmup; i++) {
+                ops[k].run();
+            }
+            long t0 = System.nanoTime();
+            ops[k].run();
+            calls[k] = (int) Math.max(3, 200_000_000L / Math.max(1, System.nanoTime() - t0));
+        }
+        double[][] rates = new double[ops.length][ROUNDS];
+        for (int r = 0; r < ROUNDS; r++) {
+            for (int k = 0; k < ops.length; k++) {
+                long start = System.nanoTime();
+                for (int i = 0; i < calls[k]; i++) {
+                    ops[k].run();
+                }
+                rates[k][r] = (double) unitsPerCall * calls[k] / (System.nanoTime() - start);
+            }
+        }
+        double[] medians = new double[ops.length];
+        for (int k = 0; k < ops.length; k++) {
+            Arrays.sort(rates[k]);
+            medians[k] = rates[k][ROUNDS / 2];
+        }
+        return medians;
+    }
+
     private static double median(Runnable op, long unitsPerCall, int warmup) {
         for (int i = 0; i < warmup; i++) {
             op.run();

@@ -517,6 +517,29 @@ public final class ManyDevicesBenchmark {
     }
 
     /**
+     * Milliseconds from the socket listening to the first front end's handshake done (features,
+     * memory table, queues: a GpuDriver connected), one launch after one warm-up launch; for vgpu
+     * this includes virglrenderer's start, which the first feature read brings.
+     */
+    static double firstHandshakeMillis(Command command, Path work, String name) throws Exception {
+        double ms = 0;
+        for (int i = 0; i < 2; i++) {
+            Path socket = work.resolve(name + ".sock");
+            Process p = start(command.forSocket(socket), work.resolve(name + ".log"));
+            try {
+                awaitSocket(socket, p);
+                long t0 = System.nanoTime();
+                try (GpuDriver d = new GpuDriver(socket)) {
+                    ms = (System.nanoTime() - t0) / 1e6;
+                }
+            } finally {
+                stop(p);
+            }
+        }
+        return ms;
+    }
+
+    /**
      * Where vgpu's start-up goes: one more launch with the bnd launcher's trace, each line stamped
      * as it arrives: until the framework exists, installing the 22 embedded bundles, resolving,
      * each bundle's start (the slowest listed), and the socket.
@@ -583,6 +606,9 @@ public final class ManyDevicesBenchmark {
         System.out.printf("vgpu start-up, one traced launch: %.0f ms to the socket = JVM, launcher and framework %.0f ms, installing the"
                 + " bundles %.0f ms, resolving %.0f ms, starting them until the socket listens %.0f ms%n",
                 (listening - t0) / 1e6, framework, install, resolve, starts);
+        System.out.printf("  then the first front end's handshake (vgpu: with virglrenderer's start): vgpu %.0f ms, qemu C %.0f ms%n",
+                firstHandshakeMillis(socket2 -> vgpuStart(root, socket2, emptyLoad), work, "vgpu-handshake"),
+                firstHandshakeMillis(socket2 -> List.of(C_BACKEND, "--socket-path=" + socket2), work, "c-handshake"));
         System.out.print("  slowest bundle starts:");
         bundleMillis.entrySet().stream().sorted((a, b) -> Double.compare(b.getValue(), a.getValue())).limit(6)
                 .forEach(e -> System.out.printf(" %s %.0f ms;", e.getKey(), e.getValue()));
