@@ -32,6 +32,7 @@ public final class Kvm {
     public static final long SET_IDENTITY_MAP_ADDR = 0x4008ae48L;
     public static final long CREATE_IRQCHIP = 0xae60L;
     public static final long IRQ_LINE = 0x4008ae61L;
+    public static final long GET_IRQCHIP = 0xc208ae62L;
     public static final long IRQFD = 0x4020ae76L;
     public static final long CREATE_PIT2 = 0x4040ae77L;
     public static final long IOEVENTFD = 0x4040ae79L;
@@ -193,6 +194,18 @@ public final class Kvm {
     }
 
     /** struct kvm_irq_level: irq u32, level u32. */
+    /** struct kvm_irqchip (chip_id, pad, 512-byte union); for the IOAPIC: kvm_ioapic_state at CHIP. */
+    public static final class Irqchip {
+        public static final int SIZE = 520;
+        public static final int CHIP_ID = 0, CHIP = 8;
+        public static final int IOAPIC = 2;
+        /** In kvm_ioapic_state: the pins' IRR, then 24 redirection entries of 8 bytes. */
+        public static final int IOAPIC_IRR = CHIP + 16, IOAPIC_REDIRECTION = CHIP + 24;
+
+        private Irqchip() {
+        }
+    }
+
     public static final class IrqLevel {
         public static final int SIZE = 8;
         public static final int IRQ = 0, LEVEL = 4;

@@ -289,6 +289,15 @@ public final class MicroVm implements AutoCloseable {
         serial.receive(bytes);
     }
 
+    /** The IOAPIC's view of a device's interrupt pin (the shell, failure reports); the error if KVM refuses. */
+    public String interruptPin(int gsi) {
+        try {
+            return vm.ioapicPin(gsi);
+        } catch (NativeException e) {
+            return "ioapic pin " + gsi + ": " + e.getMessage();
+        }
+    }
+
     /** Exits to user space handled so far. */
     public long exitCount() {
         return exits;

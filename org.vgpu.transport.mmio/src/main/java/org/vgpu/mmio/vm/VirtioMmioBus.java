@@ -27,9 +27,10 @@ public final class VirtioMmioBus implements AutoCloseable {
     public static final long DEFAULT_HOST_VISIBLE_SIZE = 1L << 30;
 
     /** One device on the bus, for the shell and tests. */
-    public record Attached(MmioTransport transport, long base, int gsi, SlotSharedMemoryWindow hostVisible) {
+    public record Attached(MmioTransport transport, long base, int gsi, SlotSharedMemoryWindow hostVisible, MicroVm vm) {
+        /** Window, interrupt (the transport's status bits and counts, and the IOAPIC pin as KVM holds it), shared memory. */
         public String describe() {
-            String where = String.format("mmio 0x%x irq %d, %s", base, gsi, transport.interruptState());
+            String where = String.format("mmio 0x%x irq %d, %s (%s)", base, gsi, transport.interruptState(), vm.interruptPin(gsi));
             return hostVisible == null ? where : where + ", " + hostVisible;
         }
     }
@@ -80,7 +81,7 @@ public final class VirtioMmioBus implements AutoCloseable {
         if (hostVisible != null) {
             nextSharedMemory = align(nextSharedMemory + hostVisibleSize);
         }
-        Attached a = new Attached(transport, base, gsi, hostVisible);
+        Attached a = new Attached(transport, base, gsi, hostVisible, vm);
         attached.add(a);
         LOG.log(Level.INFO, "virtio-mmio: " + device.name() + " at " + a.describe());
         return a;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +51,16 @@ class MicroVmProgramTest {
     }
 
     record Access(boolean write, long offset, int size, long value) {
+    }
+
+    /** The IOAPIC readout the shell shows beside each device's interrupt: KVM's reset state before a guest programs the pins. */
+    @Test
+    void aDevicesIoapicPinReadsAsKvmHoldsIt() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/kvm")), "no /dev/kvm");
+        try (MicroVm vm = MicroVm.create(64 << 20, OutputStream.nullOutputStream())) {
+            assertEquals("ioapic pin 17: edge, masked, vector 0x0, remote irr 0, irr 0, delivery idle", vm.interruptPin(17));
+            assertEquals("ioapic pin 24: no such pin", vm.interruptPin(24));
+        }
     }
 
     @Test
