@@ -223,12 +223,17 @@ public final class MicroVmInputScenario {
                     // What tells a lost interrupt from an undelivered event or a stalled console:
                     // the device's delivered/pending counts, and whether the next event gets through.
                     String devices = shell("vgpu:devices");
+                    long vcpu0 = vcpuTicks();
+                    long wait0 = System.nanoTime();
                     shell("vgpu:input keyboard0 key KEY_C press");
                     boolean nextRead = awaitLine(at, "VGPU-EV " + KEYBOARD + " KEY 46 1", Duration.ofSeconds(10));
+                    String vcpuUse = String.format("the vCPU thread ran %.1f s of those %.1f s (a guest spinning with interrupts off runs"
+                            + " all of it, a halted one waiting for an interrupt little)", (vcpuTicks() - vcpu0) / 100.0,
+                            (System.nanoTime() - wait0) / 1e9);
                     String after = new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1);
                     throw new AssertionError("no '" + marker + "' within " + EVENTS.toSeconds() + " s of its injection; devices then:\n"
                             + devices + "\none more key (KEY_C) " + (nextRead ? "was read" : "was not read within 10 s either")
-                            + "; the console then:\n"
+                            + "; " + vcpuUse + "; the console then:\n"
                             + after.substring(Math.max(0, after.length() - 600))
                             + "\ntransports (interrupt status, edges raised and acked) then:\n" + shell("vgpu:transports")
                             + "\nvgpu's threads then:\n" + threadDump());
@@ -251,6 +256,20 @@ public final class MicroVmInputScenario {
             Thread.sleep(100);
         } while (System.nanoTime() - deadline < 0);
         return false;
+    }
+
+    /** utime + stime (clock ticks) of vgpu's vCPU thread ("vm-vcpu0"), -1 if it is not found. */
+    private long vcpuTicks() throws Exception {
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(vgpu.pid()), "task"))) {
+            for (Path task : tasks.toList()) {
+                if (Files.readString(task.resolve("comm")).trim().equals("vm-vcpu0")) {
+                    String stat = Files.readString(task.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                }
+            }
+        }
+        return -1;
     }
 
     /** vgpu's threads (jcmd Thread.print): where a vCPU or device thread waits when the guest stalls. */
