@@ -40,7 +40,7 @@ final class VirglStarter implements Supplier<Virgl> {
         return virgl;
     }
 
-    /** Whether it has been started (the shell, tests). */
+    /** Whether it has been started (tests). */
     synchronized boolean started() {
         return virgl != null;
     }

@@ -193,7 +193,6 @@ public final class Kvm {
         }
     }
 
-    /** struct kvm_irq_level: irq u32, level u32. */
     /** struct kvm_irqchip (chip_id, pad, 512-byte union); for the IOAPIC: kvm_ioapic_state at CHIP. */
     public static final class Irqchip {
         public static final int SIZE = 520;
@@ -206,6 +205,7 @@ public final class Kvm {
         }
     }
 
+    /** struct kvm_irq_level: irq u32, level u32. */
     public static final class IrqLevel {
         public static final int SIZE = 8;
         public static final int IRQ = 0, LEVEL = 4;

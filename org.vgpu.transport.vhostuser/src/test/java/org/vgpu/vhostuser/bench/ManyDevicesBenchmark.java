@@ -547,9 +547,9 @@ public final class ManyDevicesBenchmark {
     static void startupPhases(Path root, Path emptyLoad, Path work) throws Exception {
         Path socket = work.resolve("vgpu-trace.sock");
         long t0 = System.nanoTime();
-        Process p = new ProcessBuilder(root.resolve("vgpu").toString(), "--socket-path=" + socket,
-                "-Dfelix.fileinstall.dir=" + emptyLoad, "-Dlaunch.trace=true")
-                .redirectInput(new File("/dev/null")).redirectErrorStream(true).start();
+        List<String> command = new ArrayList<>(vgpuStart(root, socket, emptyLoad));
+        command.add("-Dlaunch.trace=true");
+        Process p = new ProcessBuilder(command).redirectInput(new File("/dev/null")).redirectErrorStream(true).start();
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
         List<Long> stamps = Collections.synchronizedList(new ArrayList<>());
         Thread reader = new Thread(() -> {
