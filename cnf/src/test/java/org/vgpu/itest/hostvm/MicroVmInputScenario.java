@@ -109,6 +109,11 @@ public final class MicroVmInputScenario {
             check(transports.lines().anyMatch(l -> l.startsWith("virtio-mmio") && l.contains(" " + device + " ") && l.contains("active")),
                     device + " is active on virtio-mmio");
         }
+        // vcpu0 read between two KVM_RUNs: a guest waiting for input sleeps or runs, with the LAPIC enabled.
+        String vm = shell("vgpu:vm");
+        fact("vm", vm);
+        check(vm.startsWith("guest running, ") && Pattern.compile("vcpu0: (runnable|halted), rip 0x[0-9a-f]+, interrupts (on|off) .*; lapic enabled, ")
+                .matcher(vm).find(), "vgpu:vm shows vcpu0 with the guest kernel's local APIC enabled: " + vm);
 
         // Everything the guest printed so far came from the shell's injections.
         String shellPart = lineStart(ScenarioSupport.readLog(this.log));
@@ -125,6 +130,7 @@ public final class MicroVmInputScenario {
         typeAndClickInARealViewer(shellPart.length());
         if (bench) {
             benchInjectToRead();
+            idleBaseline();
         }
 
         shell("vgpu:input keyboard0 key esc");
@@ -203,6 +209,21 @@ public final class MicroVmInputScenario {
         fact("bench-inject-to-guest-read-max-ms", String.format("%.2f", nanos[BENCH_EVENTS - 1] / 1e6));
     }
 
+    /**
+     * What a stall's readout compares with: the vCPU thread's CPU use over 3 s with the guest
+     * idle (waiting for input), and vcpu0's state read three times meanwhile.
+     */
+    private void idleBaseline() throws Exception {
+        long ticks0 = vcpuTicks(), wait0 = System.nanoTime();
+        StringBuilder states = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            Thread.sleep(1000);
+            states.append(shell("vgpu:vm").lines().filter(l -> l.startsWith("vcpu0")).findFirst().orElse("")).append('\n');
+        }
+        fact("bench-idle-vcpu-use", String.format("%.2f s of %.2f s", (vcpuTicks() - ticks0) / 100.0, (System.nanoTime() - wait0) / 1e9));
+        fact("bench-idle-vcpu-states", states.toString().strip());
+    }
+
     /** Polls the log from byte offset from (every 0.2 ms, not 250 ms as awaitLog) until a complete line ends with marker. */
     private void awaitFast(long from, String marker, long deadline) throws Exception {
         try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
@@ -223,6 +244,7 @@ public final class MicroVmInputScenario {
                     // What tells a lost interrupt from an undelivered event or a stalled console:
                     // the device's delivered/pending counts, and whether the next event gets through.
                     String devices = shell("vgpu:devices");
+                    String vmBefore = shell("vgpu:vm");
                     long vcpu0 = vcpuTicks();
                     long wait0 = System.nanoTime();
                     shell("vgpu:input keyboard0 key KEY_C press");
@@ -231,8 +253,10 @@ public final class MicroVmInputScenario {
                             + " all of it, a halted one waiting for an interrupt little)", (vcpuTicks() - vcpu0) / 100.0,
                             (System.nanoTime() - wait0) / 1e9);
                     String after = new String(Files.readAllBytes(log), StandardCharsets.ISO_8859_1);
+                    String vmAfter = shell("vgpu:vm") + "\n" + shell("vgpu:vm");
                     throw new AssertionError("no '" + marker + "' within " + EVENTS.toSeconds() + " s of its injection; devices then:\n"
-                            + devices + "\none more key (KEY_C) " + (nextRead ? "was read" : "was not read within 10 s either")
+                            + devices + "\nthe VM then:\n" + vmBefore + "\nand after the extra key's wait (twice):\n" + vmAfter
+                            + "\none more key (KEY_C) " + (nextRead ? "was read" : "was not read within 10 s either")
                             + "; " + vcpuUse + "; the console then:\n"
                             + after.substring(Math.max(0, after.length() - 600))
                             + "\ntransports (interrupt status, edges raised and acked) then:\n" + shell("vgpu:transports")
@@ -297,7 +321,7 @@ public final class MicroVmInputScenario {
         vgpu = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
                 "-Dvgpu.control.socket=" + control,
                 "-Dvgpu.vm.kernel=" + GuestSetup.kernel(), "-Dvgpu.vm.initrd=" + GuestSetup.initramfs(),
-                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=input vgpu.inputs=2 vgpu.hold=200", "-Dvgpu.vm.memory=512M",
+                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=input vgpu.inputs=2 vgpu.hold=200 nokaslr", "-Dvgpu.vm.memory=512M",
                 "-Dvgpu.vnc=127.0.0.1:" + vncPort,
                 "-Dvgpu.virgl=false", // a 2D guest; and Mesa's llvmpipe aborts under TCG's -cpu max (the host VM)
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",

@@ -83,6 +83,12 @@ final class GuestRun {
         return v == null ? 0 : v.exitCount();
     }
 
+    /** vcpu0's state as KVM holds it (see MicroVm.vcpuState), or why there is none. */
+    String vcpuState() {
+        MicroVm v = vm;
+        return v == null ? "no VM" : v.vcpuState(2_000);
+    }
+
     /** "starting", "running", or how the guest ended. */
     String outcome() {
         return outcome;

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.felix.service.command.Descriptor;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -29,7 +30,7 @@ import org.vgpu.virtio.api.VirtioTransport;
  */
 @Designate(ocd = VmConfig.class)
 @Component(configurationPid = MicroVmComponent.PID, configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true,
-        service = VirtioTransport.class)
+        service = VirtioTransport.class, property = {"osgi.command.scope=vgpu", "osgi.command.function=vm"})
 public final class MicroVmComponent implements VirtioTransport {
     public static final String PID = "org.vgpu.vm";
     private static final System.Logger LOG = System.getLogger(MicroVmComponent.class.getName());
@@ -78,6 +79,12 @@ public final class MicroVmComponent implements VirtioTransport {
         if (!run.stop(5_000)) {
             LOG.log(Level.WARNING, "vm: the guest did not stop within 5 s; leaving it to the process exit");
         }
+    }
+
+    /** vgpu:vm: the guest's state, its VM exits and vcpu0 as KVM holds it (where an interrupt the guest did not take is). */
+    @Descriptor("show the micro-VM: the guest, its VM exits and vcpu0's registers, interrupt state and local APIC")
+    public String vm() {
+        return "guest " + run.outcome() + ", " + run.exitCount() + " VM exits\nvcpu0: " + run.vcpuState();
     }
 
     @Override

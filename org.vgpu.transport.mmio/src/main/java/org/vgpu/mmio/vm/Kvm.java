@@ -45,6 +45,12 @@ public final class Kvm {
     public static final long SET_SREGS = 0x4138ae84L;
     public static final long SET_MSRS = 0x4008ae89L;
     public static final long SET_CPUID2 = 0x4008ae90L;
+    /** _IOR: struct kvm_lapic_state, the local APIC's 1 KiB register page. */
+    public static final long GET_LAPIC = 0x8400ae8eL;
+    /** _IOR: u32 mp_state. */
+    public static final long GET_MP_STATE = 0x8004ae98L;
+    /** _IOR: struct kvm_vcpu_events. */
+    public static final long GET_VCPU_EVENTS = 0x8040ae9fL;
 
     // ---- capabilities (KVM_CHECK_EXTENSION) ----
     public static final int CAP_IRQCHIP = 0;
@@ -220,6 +226,31 @@ public final class Kvm {
         public static final int FLAGS = 0;
 
         private PitConfig() {
+        }
+    }
+
+    /** struct kvm_lapic_state: the APIC register page, registers at their MMIO offsets (ISR and IRR: 8 x u32, 16 bytes apart). */
+    public static final class Lapic {
+        public static final int SIZE = 0x400;
+        public static final int TPR = 0x80, PPR = 0xa0, SVR = 0xf0, ISR = 0x100, IRR = 0x200, LVT_TIMER = 0x320,
+                TIMER_CURRENT = 0x390;
+        public static final int SVR_ENABLED = 1 << 8;
+
+        private Lapic() {
+        }
+    }
+
+    /** kvm_mp_state values. */
+    public static final int MP_STATE_RUNNABLE = 0, MP_STATE_HALTED = 3;
+
+    /** struct kvm_vcpu_events (64 bytes): the events KVM holds for the next entry. */
+    public static final class VcpuEvents {
+        public static final int SIZE = 64;
+        public static final int EXCEPTION_INJECTED = 0, EXCEPTION_NR = 1, EXCEPTION_PENDING = 3;
+        public static final int INTERRUPT_INJECTED = 8, INTERRUPT_NR = 9, INTERRUPT_SHADOW = 11;
+        public static final int NMI_INJECTED = 12, NMI_PENDING = 13, NMI_MASKED = 14;
+
+        private VcpuEvents() {
         }
     }
 

@@ -10,6 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.vgpu.mmio.bus.IrqLine;
 import org.vgpu.mmio.bus.MmioHandler;
@@ -55,6 +60,8 @@ public final class MicroVm implements AutoCloseable {
     private volatile int vcpuThread; // kernel thread id while run() runs, else 0
     private boolean booted;
     private volatile long exits; // written by the vCPU thread only
+    /** A reader waiting for the vCPU's state, answered by the vCPU thread between two KVM_RUNs. */
+    private final AtomicReference<CompletableFuture<String>> stateRequest = new AtomicReference<>();
 
     private MicroVm(KvmSystem kvm, KvmVm vm, VmMemoryLayout layout, OutputStream console) throws NativeException {
         this.kvm = kvm;
@@ -298,6 +305,57 @@ public final class MicroVm implements AutoCloseable {
         }
     }
 
+    /**
+     * The vCPU's state as KVM holds it ({@link Vcpu#describeState}), from any thread: vCPU ioctls
+     * wait while KVM_RUN holds the vCPU, so the vCPU thread is signalled out of KVM_RUN (every
+     * 50 ms, in case a signal came just before it entered) and answers before it re-enters.
+     * A vCPU that does not come out within timeoutMillis is reported as such.
+     */
+    public String vcpuState(long timeoutMillis) {
+        CompletableFuture<String> request = new CompletableFuture<>();
+        if (!stateRequest.compareAndSet(null, request)) {
+            request = stateRequest.get(); // another reader asked first: share its answer
+            if (request == null) {
+                return vcpuState(timeoutMillis);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        try {
+            while (true) {
+                int tid = vcpuThread;
+                if (tid == 0) {
+                    stateRequest.compareAndSet(request, null);
+                    return "not running";
+                }
+                LinuxNative.tgkill(tid, LinuxNative.SIGPIPE);
+                try {
+                    return request.get(Math.min(50, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))),
+                            TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (System.nanoTime() - deadline >= 0) {
+                        stateRequest.compareAndSet(request, null);
+                        return "did not come out of KVM_RUN within " + timeoutMillis + " ms of being signalled";
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (ExecutionException e) {
+            return e.getCause().toString();
+        }
+    }
+
+    /** Answers a pending {@link #vcpuState} request (on the vCPU thread, outside KVM_RUN). */
+    private void answerStateRequest() {
+        if (stateRequest.get() != null) {
+            CompletableFuture<String> request = stateRequest.getAndSet(null);
+            if (request != null) {
+                request.complete(vcpu.describeState());
+            }
+        }
+    }
+
     /** Exits to user space handled so far. */
     public long exitCount() {
         return exits;
@@ -308,6 +366,7 @@ public final class MicroVm implements AutoCloseable {
         boolean consoleOutput = false;
         while (true) {
             int errno = vcpu.run();
+            answerStateRequest();
             if (errno == LinuxNative.EINTR || errno == LinuxNative.EAGAIN) {
                 if (requestedExit != null) {
                     return requestedExit;

@@ -131,6 +131,53 @@ public final class Vcpu implements AutoCloseable {
     }
 
     /**
+     * What decides whether the vCPU takes an interrupt, read from KVM between two KVM_RUNs (so on
+     * the vCPU thread): running or halted, where, RFLAGS.IF and the interrupt shadow, the event
+     * KVM is injecting, and the local APIC's priority and pending (IRR) and in-service (ISR)
+     * vectors. An IRR vector above PPR with IF set and nothing injected is an interrupt the
+     * guest should be taking; IF clear for good is a guest that has interrupts off.
+     */
+    public String describeState() {
+        try (Memory regs = new Memory(Kvm.Regs.SIZE); Memory events = new Memory(Kvm.VcpuEvents.SIZE);
+                Memory lapic = new Memory(Kvm.Lapic.SIZE); Memory mpState = new Memory(4)) {
+            Kvm.ioctl(fd, Kvm.GET_REGS, Pointer.nativeValue(regs), "KVM_GET_REGS");
+            Kvm.ioctl(fd, Kvm.GET_VCPU_EVENTS, Pointer.nativeValue(events), "KVM_GET_VCPU_EVENTS");
+            Kvm.ioctl(fd, Kvm.GET_LAPIC, Pointer.nativeValue(lapic), "KVM_GET_LAPIC");
+            Kvm.ioctl(fd, Kvm.GET_MP_STATE, Pointer.nativeValue(mpState), "KVM_GET_MP_STATE");
+            int mp = mpState.getInt(0);
+            long rflags = regs.getLong(Kvm.Regs.RFLAGS);
+            String injecting = events.getByte(Kvm.VcpuEvents.INTERRUPT_INJECTED) != 0
+                    ? String.format("vector 0x%x", events.getByte(Kvm.VcpuEvents.INTERRUPT_NR) & 0xff) : "nothing";
+            return String.format("%s, rip 0x%x, interrupts %s (rflags 0x%x), shadow %d, injecting %s, nmi pending %d masked %d,"
+                    + " exception pending %d; lapic %s, tpr 0x%x, ppr 0x%x, irr %s, isr %s, timer lvt 0x%x count %d",
+                    mp == Kvm.MP_STATE_RUNNABLE ? "runnable" : mp == Kvm.MP_STATE_HALTED ? "halted" : "mp state " + mp,
+                    regs.getLong(Kvm.Regs.RIP), (rflags & X86LongMode.RFLAGS_IF) != 0 ? "on" : "off", rflags,
+                    events.getByte(Kvm.VcpuEvents.INTERRUPT_SHADOW), injecting,
+                    events.getByte(Kvm.VcpuEvents.NMI_PENDING), events.getByte(Kvm.VcpuEvents.NMI_MASKED),
+                    events.getByte(Kvm.VcpuEvents.EXCEPTION_PENDING) | events.getByte(Kvm.VcpuEvents.EXCEPTION_INJECTED),
+                    (lapic.getInt(Kvm.Lapic.SVR) & Kvm.Lapic.SVR_ENABLED) != 0 ? "enabled" : "disabled",
+                    lapic.getInt(Kvm.Lapic.TPR), lapic.getInt(Kvm.Lapic.PPR), vectors(lapic, Kvm.Lapic.IRR),
+                    vectors(lapic, Kvm.Lapic.ISR), lapic.getInt(Kvm.Lapic.LVT_TIMER), lapic.getInt(Kvm.Lapic.TIMER_CURRENT) & 0xffffffffL);
+        } catch (NativeException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** The vectors set in a 256-bit APIC register (8 x u32, 16 bytes apart), as [0x22, 0xec]. */
+    static String vectors(Memory lapic, int register) {
+        StringBuilder s = new StringBuilder("[");
+        for (int word = 0; word < 8; word++) {
+            int bits = lapic.getInt(register + 16L * word);
+            for (int bit = 0; bit < 32; bit++) {
+                if ((bits >>> bit & 1) != 0) {
+                    s.append(s.length() > 1 ? ", " : "").append(String.format("0x%x", word * 32 + bit));
+                }
+            }
+        }
+        return s.append(']').toString();
+    }
+
+    /**
      * Runs the vCPU until it exits to user space. Returns 0, or an errno when KVM_RUN failed
      * (EINTR when a signal or {@link #requestExit()} interrupted it).
      */

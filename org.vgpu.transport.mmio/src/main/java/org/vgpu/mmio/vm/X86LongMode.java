@@ -31,6 +31,8 @@ public final class X86LongMode {
     public static final long EFER_LME = 1L << 8;
     public static final long EFER_LMA = 1L << 10;
     public static final long RFLAGS_RESERVED = 0x2;
+    /** RFLAGS.IF: maskable interrupts enabled. */
+    public static final long RFLAGS_IF = 1L << 9;
 
     static final long PTE_PRESENT = 0x1;
     static final long PTE_WRITABLE = 0x2;

@@ -1,7 +1,9 @@
 package org.vgpu.mmio.vm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -61,6 +63,49 @@ class MicroVmProgramTest {
             assertEquals("ioapic pin 17: edge, masked, vector 0x0, remote irr 0, irr 0, delivery idle", vm.interruptPin(17));
             assertEquals("ioapic pin 24: no such pin", vm.interruptPin(24));
         }
+    }
+
+    /**
+     * vgpu:vm's vCPU readout of a guest that spins without a VM exit: the vCPU is signalled out of
+     * KVM_RUN and answers, twice at the same rip (the spin), with RFLAGS.IF as the guest set it.
+     */
+    @Test
+    void theStateOfASpinningVcpuIsReadBetweenTwoKvmRuns() throws Exception {
+        assumeTrue(Files.exists(Path.of("/dev/kvm")), "no /dev/kvm");
+        for (boolean interruptsOn : new boolean[] {false, true}) {
+            try (MicroVm vm = MicroVm.create(64L << 20, OutputStream.nullOutputStream())) {
+                assertEquals("not running", vm.vcpuState(100));
+                // cli or sti; spin: jmp spin
+                vm.bootProgram(new byte[] {(byte) (interruptsOn ? 0xfb : 0xfa), (byte) 0xeb, (byte) 0xfe});
+                Thread vcpu = new Thread(vm::run, "test-vcpu");
+                vcpu.start();
+                try {
+                    long spin = VmMemoryLayout.KERNEL_START + 1;
+                    String expected = String.format("runnable, rip 0x%x, interrupts %s", spin, interruptsOn ? "on" : "off");
+                    String first = awaitState(vm, expected);
+                    assertTrue(first.contains("injecting nothing"), first);
+                    assertTrue(first.contains("irr [], isr []"), first);
+                    assertTrue(vm.vcpuState(2_000).startsWith(expected), "a second readout at the same spin");
+                } finally {
+                    vm.stop();
+                    vcpu.join(5_000);
+                }
+                assertFalse(vcpu.isAlive(), "the vCPU stopped");
+                assertEquals("not running", vm.vcpuState(100));
+            }
+        }
+    }
+
+    /** The first readout that starts with prefix (the vCPU may still be on cli/sti), within 5 s. */
+    private static String awaitState(MicroVm vm, String prefix) throws InterruptedException {
+        String state = "";
+        for (long end = System.nanoTime() + 5_000_000_000L; System.nanoTime() - end < 0; Thread.sleep(10)) {
+            state = vm.vcpuState(2_000);
+            if (state.startsWith(prefix)) {
+                return state;
+            }
+        }
+        throw new AssertionError("expected '" + prefix + "...', last readout: " + state);
     }
 
     @Test
