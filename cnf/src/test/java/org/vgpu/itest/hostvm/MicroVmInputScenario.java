@@ -321,7 +321,7 @@ public final class MicroVmInputScenario {
         vgpu = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-Xmx768m",
                 "-Dvgpu.control.socket=" + control,
                 "-Dvgpu.vm.kernel=" + GuestSetup.kernel(), "-Dvgpu.vm.initrd=" + GuestSetup.initramfs(),
-                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=input vgpu.inputs=2 vgpu.hold=200 nokaslr", "-Dvgpu.vm.memory=512M",
+                "-Dvgpu.vm.append=console=ttyS0 panic=-1 vgpu.test=input vgpu.inputs=2 vgpu.hold=" + (200 + BENCH_EVENTS / 2) + " nokaslr", "-Dvgpu.vm.memory=512M",
                 "-Dvgpu.vnc=127.0.0.1:" + vncPort,
                 "-Dvgpu.virgl=false", // a 2D guest; and Mesa's llvmpipe aborts under TCG's -cpu max (the host VM)
                 "-Dfelix.fileinstall.dir=" + work.resolve("load"), "-Dgosh.args=--nointeractive --noshutdown",
