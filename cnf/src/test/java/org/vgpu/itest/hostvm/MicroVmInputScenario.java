@@ -112,7 +112,7 @@ public final class MicroVmInputScenario {
         // vcpu0 read between two KVM_RUNs: a guest waiting for input sleeps or runs, with the LAPIC enabled.
         String vm = shell("vgpu:vm");
         fact("vm", vm);
-        check(vm.startsWith("guest running, ") && Pattern.compile("vcpu0: (runnable|halted), rip 0x[0-9a-f]+, interrupts (on|off) .*; lapic enabled, ")
+        check(vm.startsWith("guest running, ") && Pattern.compile("vcpu0: (runnable|halted), rip 0x[0-9a-f]+, rsp 0x[0-9a-f]+, interrupts (on|off) .*; lapic enabled, ")
                 .matcher(vm).find(), "vgpu:vm shows vcpu0 with the guest kernel's local APIC enabled: " + vm);
 
         // Everything the guest printed so far came from the shell's injections.

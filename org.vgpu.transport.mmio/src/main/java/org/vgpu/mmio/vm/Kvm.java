@@ -51,6 +51,10 @@ public final class Kvm {
     public static final long GET_MP_STATE = 0x8004ae98L;
     /** _IOR: struct kvm_vcpu_events. */
     public static final long GET_VCPU_EVENTS = 0x8040ae9fL;
+    /** _IOWR: struct kvm_translation, a guest virtual address through the vCPU's page tables. */
+    public static final long TRANSLATE = 0xc018ae85L;
+    /** _IO: a new fd whose contents are the vCPU's binary statistics (struct kvm_stats_header ...). */
+    public static final long GET_STATS_FD = 0xaeceL;
 
     // ---- capabilities (KVM_CHECK_EXTENSION) ----
     public static final int CAP_IRQCHIP = 0;
@@ -246,11 +250,36 @@ public final class Kvm {
     /** struct kvm_vcpu_events (64 bytes): the events KVM holds for the next entry. */
     public static final class VcpuEvents {
         public static final int SIZE = 64;
-        public static final int EXCEPTION_INJECTED = 0, EXCEPTION_NR = 1, EXCEPTION_PENDING = 3;
+        public static final int EXCEPTION_INJECTED = 0, EXCEPTION_NR = 1, EXCEPTION_HAS_ERROR_CODE = 2, EXCEPTION_PENDING = 3,
+                EXCEPTION_ERROR_CODE = 4, EXCEPTION_HAS_PAYLOAD = 55, EXCEPTION_PAYLOAD = 56;
         public static final int INTERRUPT_INJECTED = 8, INTERRUPT_NR = 9, INTERRUPT_SHADOW = 11;
         public static final int NMI_INJECTED = 12, NMI_PENDING = 13, NMI_MASKED = 14;
 
         private VcpuEvents() {
+        }
+    }
+
+    /** struct kvm_translation: linear_address u64 in; physical_address u64, valid u8 out. */
+    public static final class Translation {
+        public static final int SIZE = 24;
+        public static final int LINEAR_ADDRESS = 0, PHYSICAL_ADDRESS = 8, VALID = 16;
+
+        private Translation() {
+        }
+    }
+
+    /**
+     * The binary statistics an fd from GET_STATS_FD reads as (Documentation/virt/kvm/api.rst):
+     * a header, descriptors of DESCRIPTOR_SIZE + name_size bytes at desc_offset, u64 values at
+     * data_offset + a descriptor's offset.
+     */
+    public static final class Stats {
+        public static final int NAME_SIZE = 4, NUM_DESC = 8, DESC_OFFSET = 16, DATA_OFFSET = 20;
+        public static final int DESCRIPTOR_SIZE = 16;
+        public static final int DESC_FLAGS = 0, DESC_SIZE = 6, DESC_OFFSET_IN_DATA = 8, DESC_NAME = 16;
+        public static final int TYPE_MASK = 0xf, TYPE_CUMULATIVE = 0, TYPE_INSTANT = 1, TYPE_PEAK = 2;
+
+        private Stats() {
         }
     }
 

@@ -351,9 +351,27 @@ public final class MicroVm implements AutoCloseable {
         if (stateRequest.get() != null) {
             CompletableFuture<String> request = stateRequest.getAndSet(null);
             if (request != null) {
-                request.complete(vcpu.describeState());
+                request.complete(vcpu.describeState() + "\ncode at rip: " + codeAtRip() + "\nkvm counters: " + vcpu.statistics());
             }
         }
+    }
+
+    /** 16 bytes of guest memory from the vCPU's rip (through its page tables), hex; or why not. */
+    private String codeAtRip() {
+        long rip = vcpu.rip();
+        long gpa = rip == -1 ? -1 : vcpu.translate(rip);
+        if (gpa == -1) {
+            return "not mapped";
+        }
+        StringBuilder s = new StringBuilder(String.format("gpa 0x%x:", gpa));
+        try {
+            for (int i = 0; i < 16; i++) {
+                s.append(String.format(" %02x", memory.readByte(gpa + i) & 0xff));
+            }
+        } catch (GuestMemoryException e) {
+            s.append(" (").append(e.getMessage()).append(')');
+        }
+        return s.toString();
     }
 
     /** Exits to user space handled so far. */

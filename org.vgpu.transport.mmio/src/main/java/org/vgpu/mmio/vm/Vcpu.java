@@ -133,14 +133,18 @@ public final class Vcpu implements AutoCloseable {
     /**
      * What decides whether the vCPU takes an interrupt, read from KVM between two KVM_RUNs (so on
      * the vCPU thread): running or halted, where, RFLAGS.IF and the interrupt shadow, the event
-     * KVM is injecting, and the local APIC's priority and pending (IRR) and in-service (ISR)
-     * vectors. An IRR vector above PPR with IF set and nothing injected is an interrupt the
-     * guest should be taking; IF clear for good is a guest that has interrupts off.
+     * KVM is injecting (an exception with its error code and payload), CR2, and the local APIC's
+     * priority and pending (IRR) and in-service (ISR) vectors. An IRR vector above PPR with IF
+     * set and nothing injected is an interrupt the guest should be taking; IF clear for good is a
+     * guest that has interrupts off; an exception injected again and again is a vCPU that never
+     * gets past its delivery.
      */
     public String describeState() {
-        try (Memory regs = new Memory(Kvm.Regs.SIZE); Memory events = new Memory(Kvm.VcpuEvents.SIZE);
-                Memory lapic = new Memory(Kvm.Lapic.SIZE); Memory mpState = new Memory(4)) {
+        try (Memory regs = new Memory(Kvm.Regs.SIZE); Memory sregs = new Memory(Kvm.Sregs.SIZE);
+                Memory events = new Memory(Kvm.VcpuEvents.SIZE); Memory lapic = new Memory(Kvm.Lapic.SIZE);
+                Memory mpState = new Memory(4)) {
             Kvm.ioctl(fd, Kvm.GET_REGS, Pointer.nativeValue(regs), "KVM_GET_REGS");
+            Kvm.ioctl(fd, Kvm.GET_SREGS, Pointer.nativeValue(sregs), "KVM_GET_SREGS");
             Kvm.ioctl(fd, Kvm.GET_VCPU_EVENTS, Pointer.nativeValue(events), "KVM_GET_VCPU_EVENTS");
             Kvm.ioctl(fd, Kvm.GET_LAPIC, Pointer.nativeValue(lapic), "KVM_GET_LAPIC");
             Kvm.ioctl(fd, Kvm.GET_MP_STATE, Pointer.nativeValue(mpState), "KVM_GET_MP_STATE");
@@ -148,18 +152,90 @@ public final class Vcpu implements AutoCloseable {
             long rflags = regs.getLong(Kvm.Regs.RFLAGS);
             String injecting = events.getByte(Kvm.VcpuEvents.INTERRUPT_INJECTED) != 0
                     ? String.format("vector 0x%x", events.getByte(Kvm.VcpuEvents.INTERRUPT_NR) & 0xff) : "nothing";
-            return String.format("%s, rip 0x%x, interrupts %s (rflags 0x%x), shadow %d, injecting %s, nmi pending %d masked %d,"
-                    + " exception pending %d; lapic %s, tpr 0x%x, ppr 0x%x, irr %s, isr %s, timer lvt 0x%x count %d",
+            return String.format("%s, rip 0x%x, rsp 0x%x, interrupts %s (rflags 0x%x), shadow %d, injecting %s, nmi pending %d masked %d,"
+                    + " exception %s, cr2 0x%x; lapic %s, tpr 0x%x, ppr 0x%x, irr %s, isr %s, timer lvt 0x%x count %d",
                     mp == Kvm.MP_STATE_RUNNABLE ? "runnable" : mp == Kvm.MP_STATE_HALTED ? "halted" : "mp state " + mp,
-                    regs.getLong(Kvm.Regs.RIP), (rflags & X86LongMode.RFLAGS_IF) != 0 ? "on" : "off", rflags,
+                    regs.getLong(Kvm.Regs.RIP), regs.getLong(Kvm.Regs.RSP), (rflags & X86LongMode.RFLAGS_IF) != 0 ? "on" : "off", rflags,
                     events.getByte(Kvm.VcpuEvents.INTERRUPT_SHADOW), injecting,
                     events.getByte(Kvm.VcpuEvents.NMI_PENDING), events.getByte(Kvm.VcpuEvents.NMI_MASKED),
-                    events.getByte(Kvm.VcpuEvents.EXCEPTION_PENDING) | events.getByte(Kvm.VcpuEvents.EXCEPTION_INJECTED),
+                    exception(events), sregs.getLong(Kvm.Sregs.CR2),
                     (lapic.getInt(Kvm.Lapic.SVR) & Kvm.Lapic.SVR_ENABLED) != 0 ? "enabled" : "disabled",
                     lapic.getInt(Kvm.Lapic.TPR), lapic.getInt(Kvm.Lapic.PPR), vectors(lapic, Kvm.Lapic.IRR),
                     vectors(lapic, Kvm.Lapic.ISR), lapic.getInt(Kvm.Lapic.LVT_TIMER), lapic.getInt(Kvm.Lapic.TIMER_CURRENT) & 0xffffffffL);
         } catch (NativeException e) {
             return e.getMessage();
+        }
+    }
+
+    /** "none", or "injected|pending vector N, error code E, payload P". */
+    private static String exception(Memory events) {
+        boolean injected = events.getByte(Kvm.VcpuEvents.EXCEPTION_INJECTED) != 0;
+        boolean pending = events.getByte(Kvm.VcpuEvents.EXCEPTION_PENDING) != 0;
+        if (!injected && !pending) {
+            return "none";
+        }
+        StringBuilder s = new StringBuilder(injected ? "injected" : "pending").append(" vector ")
+                .append(events.getByte(Kvm.VcpuEvents.EXCEPTION_NR) & 0xff);
+        if (events.getByte(Kvm.VcpuEvents.EXCEPTION_HAS_ERROR_CODE) != 0) {
+            s.append(String.format(", error code 0x%x", events.getInt(Kvm.VcpuEvents.EXCEPTION_ERROR_CODE)));
+        }
+        if (events.getByte(Kvm.VcpuEvents.EXCEPTION_HAS_PAYLOAD) != 0) {
+            s.append(String.format(", payload 0x%x", events.getLong(Kvm.VcpuEvents.EXCEPTION_PAYLOAD)));
+        }
+        return s.toString();
+    }
+
+    /** The guest physical address of a guest virtual one through the vCPU's page tables (KVM_TRANSLATE), -1 if unmapped. */
+    public long translate(long gva) {
+        try (Memory t = new Memory(Kvm.Translation.SIZE)) {
+            t.clear();
+            t.setLong(Kvm.Translation.LINEAR_ADDRESS, gva);
+            if (LinuxNative.ioctl(fd, Kvm.TRANSLATE, Pointer.nativeValue(t)) < 0 || t.getByte(Kvm.Translation.VALID) == 0) {
+                return -1;
+            }
+            return t.getLong(Kvm.Translation.PHYSICAL_ADDRESS);
+        }
+    }
+
+    /**
+     * KVM's counters for this vCPU that are not zero (KVM_GET_STATS_FD), as "exits 123, halt_exits 4, ...":
+     * read twice, what grows tells what the vCPU is doing inside KVM (exits no user space sees).
+     */
+    public String statistics() {
+        int statsFd = LinuxNative.ioctl(fd, Kvm.GET_STATS_FD, 0);
+        if (statsFd < 0) {
+            return "no statistics: " + new NativeException("KVM_GET_STATS_FD", LinuxNative.errno()).getMessage();
+        }
+        try (Memory buffer = new Memory(1 << 16)) {
+            long n = LinuxNative.read(statsFd, Pointer.nativeValue(buffer), buffer.size());
+            if (n < Kvm.Stats.DATA_OFFSET + 4) {
+                return "no statistics: short read";
+            }
+            int nameSize = buffer.getInt(Kvm.Stats.NAME_SIZE);
+            int count = buffer.getInt(Kvm.Stats.NUM_DESC);
+            long descriptors = buffer.getInt(Kvm.Stats.DESC_OFFSET) & 0xffffffffL;
+            long data = buffer.getInt(Kvm.Stats.DATA_OFFSET) & 0xffffffffL;
+            StringBuilder s = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                long d = descriptors + (long) i * (Kvm.Stats.DESCRIPTOR_SIZE + nameSize);
+                if (d + Kvm.Stats.DESCRIPTOR_SIZE + nameSize > n) {
+                    break;
+                }
+                int type = buffer.getInt(d + Kvm.Stats.DESC_FLAGS) & Kvm.Stats.TYPE_MASK;
+                int size = buffer.getShort(d + Kvm.Stats.DESC_SIZE) & 0xffff;
+                long at = data + (buffer.getInt(d + Kvm.Stats.DESC_OFFSET_IN_DATA) & 0xffffffffL);
+                if (size != 1 || type > Kvm.Stats.TYPE_PEAK || at + 8 > n) {
+                    continue; // histograms
+                }
+                long value = buffer.getLong(at);
+                if (value != 0) {
+                    s.append(s.length() == 0 ? "" : ", ").append(buffer.getString(d + Kvm.Stats.DESC_NAME, "US-ASCII"))
+                            .append(' ').append(value);
+                }
+            }
+            return s.toString();
+        } finally {
+            LinuxNative.closeQuietly(statsFd);
         }
     }
 

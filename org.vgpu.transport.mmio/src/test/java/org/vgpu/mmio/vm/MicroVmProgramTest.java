@@ -81,10 +81,14 @@ class MicroVmProgramTest {
                 vcpu.start();
                 try {
                     long spin = VmMemoryLayout.KERNEL_START + 1;
-                    String expected = String.format("runnable, rip 0x%x, interrupts %s", spin, interruptsOn ? "on" : "off");
+                    String expected = String.format("runnable, rip 0x%x, ", spin);
                     String first = awaitState(vm, expected);
-                    assertTrue(first.contains("injecting nothing"), first);
+                    assertTrue(first.contains("interrupts " + (interruptsOn ? "on" : "off")), first);
+                    assertTrue(first.contains("injecting nothing") && first.contains("exception none"), first);
                     assertTrue(first.contains("irr [], isr []"), first);
+                    // The spin's own bytes, read through the guest's page tables: jmp -2.
+                    assertTrue(first.contains(String.format("code at rip: gpa 0x%x: eb fe", spin)), first);
+                    assertTrue(first.matches("(?s).*kvm counters: .*\\bexits \\d+.*"), first);
                     assertTrue(vm.vcpuState(2_000).startsWith(expected), "a second readout at the same spin");
                 } finally {
                     vm.stop();
