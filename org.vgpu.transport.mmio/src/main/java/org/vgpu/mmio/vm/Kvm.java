@@ -253,7 +253,7 @@ public final class Kvm {
         public static final int EXCEPTION_INJECTED = 0, EXCEPTION_NR = 1, EXCEPTION_HAS_ERROR_CODE = 2, EXCEPTION_PENDING = 3,
                 EXCEPTION_ERROR_CODE = 4, EXCEPTION_HAS_PAYLOAD = 55, EXCEPTION_PAYLOAD = 56;
         public static final int INTERRUPT_INJECTED = 8, INTERRUPT_NR = 9, INTERRUPT_SHADOW = 11;
-        public static final int NMI_INJECTED = 12, NMI_PENDING = 13, NMI_MASKED = 14;
+        public static final int NMI_PENDING = 13, NMI_MASKED = 14;
 
         private VcpuEvents() {
         }
@@ -277,7 +277,8 @@ public final class Kvm {
         public static final int NAME_SIZE = 4, NUM_DESC = 8, DESC_OFFSET = 16, DATA_OFFSET = 20;
         public static final int DESCRIPTOR_SIZE = 16;
         public static final int DESC_FLAGS = 0, DESC_SIZE = 6, DESC_OFFSET_IN_DATA = 8, DESC_NAME = 16;
-        public static final int TYPE_MASK = 0xf, TYPE_CUMULATIVE = 0, TYPE_INSTANT = 1, TYPE_PEAK = 2;
+        /** Types up to PEAK (cumulative 0, instant 1, peak 2) are single values; higher ones are histograms. */
+        public static final int TYPE_MASK = 0xf, TYPE_PEAK = 2;
 
         private Stats() {
         }
