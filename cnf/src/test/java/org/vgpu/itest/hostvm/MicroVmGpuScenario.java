@@ -241,15 +241,12 @@ public final class MicroVmGpuScenario {
     }
 
     /**
-     * Starts vgpu and waits for the guest kernel's first console line. A nested boot under TCG has
-     * once printed nothing at all for 240 s (the cause not found: 8 of 8 boots in a row passed when
-     * looking for it); such a boot is reported (FACT boot-retry, with its VM exit counts 5 s apart,
-     * which tell a spinning guest from a stopped one) and retried once, as QemuGuest does for QEMU.
-     */
-    /**
      * Starts vgpu and waits for marker on the guest console. Booted once more (printed with its
-     * cause) when the guest never printed, or crashed before the marker: a triple fault or a
-     * panic under nested KVM on TCG, seen once in CI after the kernel freed its init memory.
+     * cause) when the guest never printed (a nested boot under TCG has once printed nothing for
+     * 240 s; the retry's VM exit counts 5 s apart tell a spinning guest from a stopped one), crashed
+     * before the marker (a triple fault or a panic under nested KVM on TCG, seen after the kernel
+     * freed its init memory), or wedged in exception delivery ({@link ScenarioSupport.GuestWedged}:
+     * CI once waited 240 s after the guest's first lines for an image that never came, the vCPU unread).
      */
     private String bootUntil(Pattern marker) throws Exception {
         for (int attempt = 1;; attempt++) {
@@ -261,7 +258,7 @@ public final class MicroVmGpuScenario {
                 consoleAt = System.nanoTime();
                 return awaitLog(marker, BOOT);
             } catch (AssertionError failed) {
-                cause = retryCause();
+                cause = failed instanceof ScenarioSupport.GuestWedged wedged ? "the guest's vCPU wedged: " + wedged.cause() : retryCause();
                 if (attempt == 2 || cause == null) {
                     throw failed;
                 }
@@ -315,7 +312,7 @@ public final class MicroVmGpuScenario {
 
     /** The first complete log line in which marker is found (a cut or interleaved line never counts). */
     private String awaitLog(Pattern marker, Duration timeout) throws Exception {
-        return ScenarioSupport.awaitLog(log, vgpu, marker, timeout);
+        return ScenarioSupport.awaitLog(log, vgpu, control, marker, timeout);
     }
 
     private String readLog() throws Exception {

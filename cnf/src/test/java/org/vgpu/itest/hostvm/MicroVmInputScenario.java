@@ -331,7 +331,7 @@ public final class MicroVmInputScenario {
     }
 
     private String awaitLog(String marker, Duration timeout) throws Exception {
-        return ScenarioSupport.awaitLog(log, vgpu, ConsoleLines.literal(marker), timeout);
+        return ScenarioSupport.awaitLog(log, vgpu, control, ConsoleLines.literal(marker), timeout);
     }
 
     private String shell(String command) throws Exception {

@@ -14,6 +14,7 @@ import javax.imageio.ImageIO;
 import org.vgpu.core.shell.ControlClient;
 import org.vgpu.itest.guest.ConsoleLines;
 import org.vgpu.itest.guest.GuestImage;
+import org.vgpu.itest.guest.HostVmScenario;
 
 /** What the host-VM scenarios share: checks, FACT lines for their IT, and vgpu's screen against the known image. */
 final class ScenarioSupport {
@@ -105,21 +106,81 @@ final class ScenarioSupport {
     }
 
     /**
-     * The first complete log line in which marker is found (a cut or interleaved line never
-     * counts), waiting up to timeout; fails early if vgpu exits first.
+     * How long the guest console may stay silent while a marker is awaited before vgpu:vm is asked
+     * whether the guest's vCPU is wedged (a booting or drawing guest prints within seconds).
      */
-    static String awaitLog(Path log, Process vgpu, Pattern marker, Duration timeout) throws Exception {
+    static final Duration SILENCE = Duration.ofSeconds(20);
+
+    /** How far apart the two vgpu:vm readouts that tell a wedged vCPU are. */
+    static final Duration READOUTS_APART = Duration.ofSeconds(3);
+
+    /**
+     * A marker not reached because the guest's vCPU was wedged in exception delivery: the
+     * emulation's failure, not vgpu's. Its message starts with {@link HostVmScenario#GUEST_WEDGED},
+     * which HostVmScenario retries the run on.
+     */
+    static final class GuestWedged extends AssertionError {
+        private static final long serialVersionUID = 1L;
+        private final String cause;
+
+        GuestWedged(String cause, Pattern marker) {
+            super(HostVmScenario.GUEST_WEDGED + " " + cause + " (while waiting for " + marker + ")");
+            this.cause = cause;
+        }
+
+        String cause() {
+            return cause;
+        }
+    }
+
+    /** The cause when vgpu:vm read twice shows the guest's vCPU wedged ({@link HostVmScenario#wedgedVcpu}), else null. */
+    private static String wedgedGuest(Path control) throws InterruptedException {
+        String first = vmReadout(control);
+        Thread.sleep(READOUTS_APART.toMillis());
+        String wedged = HostVmScenario.wedgedVcpu(first, vmReadout(control));
+        return wedged == null ? null : wedged + " (two readouts " + READOUTS_APART.toSeconds() + " s apart)";
+    }
+
+    /** vgpu:vm's output, or why there is none (vgpu gone, the VM not started). */
+    private static String vmReadout(Path control) {
+        try {
+            return shell(control, "vgpu:vm");
+        } catch (Exception | AssertionError e) {
+            return "(no vgpu:vm: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * The first complete log line in which marker is found (a cut or interleaved line never
+     * counts), waiting up to timeout; fails early if vgpu exits first, and with {@link GuestWedged}
+     * as soon as the console has been silent for {@link #SILENCE} and vgpu:vm shows the vCPU
+     * wedged. A plain timeout's message holds vgpu:vm's readout.
+     */
+    static String awaitLog(Path log, Process vgpu, Path control, Pattern marker, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long length = -1;
+        long quietSince = System.nanoTime();
         while (System.nanoTime() < deadline) {
-            var found = ConsoleLines.find(readLog(log), marker);
+            String text = readLog(log);
+            var found = ConsoleLines.find(text, marker);
             if (found.isPresent()) {
                 return found.get().line();
             }
             check(vgpu.isAlive() || ConsoleLines.find(readLog(log), marker).isPresent(), "vgpu exited ("
                     + (vgpu.isAlive() ? "" : vgpu.exitValue()) + ") before " + marker);
+            if (text.length() != length) {
+                length = text.length();
+                quietSince = System.nanoTime();
+            } else if (System.nanoTime() - quietSince >= SILENCE.toNanos()) {
+                String wedged = wedgedGuest(control);
+                if (wedged != null) {
+                    throw new GuestWedged(wedged, marker);
+                }
+                quietSince = System.nanoTime(); // asked again after the next silence
+            }
             Thread.sleep(250);
         }
         throw new AssertionError("no " + marker + " within " + timeout.toSeconds() + " s; VGPU- lines seen: "
-                + ConsoleLines.broken(readLog(log), "VGPU-", marker));
+                + ConsoleLines.broken(readLog(log), "VGPU-", marker) + "; vgpu:vm then:\n" + vmReadout(control));
     }
 }
