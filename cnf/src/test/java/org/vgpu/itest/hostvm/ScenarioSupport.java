@@ -180,7 +180,11 @@ final class ScenarioSupport {
             }
             Thread.sleep(250);
         }
+        // One line: a CI summary shows a failure's first line, and this one says where the guest was.
+        String text = readLog(log);
+        String last = text.strip().lines().reduce((a, b) -> b).orElse("");
         throw new AssertionError("no " + marker + " within " + timeout.toSeconds() + " s; VGPU- lines seen: "
-                + ConsoleLines.broken(readLog(log), "VGPU-", marker) + "; vgpu:vm then:\n" + vmReadout(control));
+                + ConsoleLines.broken(text, "VGPU-", marker) + "; last log line: '" + last + "'; vgpu:vm then: "
+                + vmReadout(control).strip().replace("\n", " | "));
     }
 }
