@@ -4,6 +4,7 @@ import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,9 +42,13 @@ public final class HostVmScenario {
 
     private static final Pattern WEDGED = Pattern.compile(GUEST_WEDGED + " [^\\n]*");
 
-    /** vcpu0's line of vgpu:vm while KVM delivers an exception: rip, the vector (and error code, payload), CR2. */
-    private static final Pattern DELIVERING = Pattern.compile(
-            "vcpu0: runnable, rip (0x[0-9a-f]+),.*, exception (?:injected|pending) vector (\\d+)([^;]*?), cr2 (0x[0-9a-f]+);");
+    /**
+     * vcpu0's line of vgpu:vm (Vcpu.describeState): its state, rip, the exception KVM delivers
+     * ("none", or its vector with error code and payload) and CR2. MicroVmInputScenario checks a
+     * real readout against it, so a change of that format fails a test, not just this classifier.
+     */
+    public static final Pattern VCPU0 = Pattern.compile("vcpu0: (runnable|halted|mp state \\d+), rip (0x[0-9a-f]+), rsp 0x[0-9a-f]+,"
+            + " interrupts (?:on|off) .*, exception (none|(?:injected|pending) vector (\\d+)([^;]*?)), cr2 (0x[0-9a-f]+); lapic ");
 
     /**
      * Why two vgpu:vm readouts taken seconds apart show vcpu0 wedged: runnable at the same rip with
@@ -53,14 +58,15 @@ public final class HostVmScenario {
      * a device, which is vgpu's to answer.
      */
     public static String wedgedVcpu(String first, String second) {
-        Matcher a = DELIVERING.matcher(first);
-        Matcher b = DELIVERING.matcher(second);
-        if (!a.find() || !b.find() || !a.group(1).equals(b.group(1)) || !a.group(2).equals(b.group(2)) || !a.group(4).equals(b.group(4))) {
+        Matcher a = VCPU0.matcher(first);
+        Matcher b = VCPU0.matcher(second);
+        if (!a.find() || !b.find() || !a.group(1).equals("runnable") || !b.group(1).equals("runnable") || a.group(4) == null
+                || !a.group(2).equals(b.group(2)) || !Objects.equals(a.group(4), b.group(4)) || !a.group(6).equals(b.group(6))) {
             return null;
         }
         String code = second.lines().filter(l -> l.startsWith("code at rip: ")).findFirst().orElse("code at rip: ?");
-        return "vcpu0 runnable at rip " + b.group(1) + " with KVM delivering exception vector " + b.group(2) + b.group(3)
-                + ", cr2 " + b.group(4) + ", " + code;
+        return "vcpu0 runnable at rip " + b.group(2) + " with KVM delivering exception vector " + b.group(4) + b.group(5)
+                + ", cr2 " + b.group(6) + ", " + code;
     }
 
     /**
