@@ -351,22 +351,46 @@ public final class MicroVm implements AutoCloseable {
         if (stateRequest.get() != null) {
             CompletableFuture<String> request = stateRequest.getAndSet(null);
             if (request != null) {
-                request.complete(vcpu.describeState() + "\ncode at rip: " + codeAtRip() + "\nkvm counters: " + vcpu.statistics());
+                request.complete(vcpu.describeState() + "\ncode at rip: " + codeAtRip() + "\nstack at rsp: " + stackAtRsp()
+                        + "\nkvm counters: " + vcpu.statistics());
             }
         }
     }
 
     /** 16 bytes of guest memory from the vCPU's rip (through its page tables), hex; or why not. */
     private String codeAtRip() {
-        long rip = vcpu.rip();
-        long gpa = rip == -1 ? -1 : vcpu.translate(rip);
+        return guestVirtual(vcpu.rip(), 16, 1);
+    }
+
+    /**
+     * 8 quadwords from the vCPU's rsp: after a wild call or jump the return addresses there
+     * name the code that made it.
+     */
+    private String stackAtRsp() {
+        return guestVirtual(vcpu.rsp(), 64, 8);
+    }
+
+    /**
+     * bytes of guest memory from guest virtual address gva, through the vCPU's page tables (each
+     * page translated on its own), hex in units of 1 byte or 8 (little-endian quadwords); "not
+     * mapped" if gva is not, or where the mapping ends.
+     */
+    private String guestVirtual(long gva, int bytes, int unit) {
+        long gpa = gva == -1 ? -1 : vcpu.translate(gva);
         if (gpa == -1) {
             return "not mapped";
         }
         StringBuilder s = new StringBuilder(String.format("gpa 0x%x:", gpa));
         try {
-            for (int i = 0; i < 16; i++) {
-                s.append(String.format(" %02x", memory.readByte(gpa + i) & 0xff));
+            for (int i = 0; i < bytes; i += unit) {
+                if (i > 0 && ((gva + i) & 0xfff) == 0) { // the next page may be anywhere, or nowhere
+                    long page = vcpu.translate(gva + i);
+                    if (page == -1) {
+                        return s.append(" (next page not mapped)").toString();
+                    }
+                    gpa = page - i;
+                }
+                s.append(unit == 1 ? String.format(" %02x", memory.readByte(gpa + i) & 0xff) : String.format(" %016x", memory.readLong(gpa + i)));
             }
         } catch (GuestMemoryException e) {
             s.append(" (").append(e.getMessage()).append(')');

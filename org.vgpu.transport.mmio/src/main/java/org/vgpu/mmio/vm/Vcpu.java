@@ -123,10 +123,19 @@ public final class Vcpu implements AutoCloseable {
         sregs.setByte(at + Kvm.Segment.UNUSABLE, (byte) 0);
     }
 
-    /** The guest's instruction pointer (for failure reports). */
+    /** The guest's instruction pointer (for failure reports), -1 if KVM does not give it. */
     public long rip() {
+        return register(Kvm.Regs.RIP);
+    }
+
+    /** The guest's stack pointer, -1 if KVM does not give it. */
+    public long rsp() {
+        return register(Kvm.Regs.RSP);
+    }
+
+    private long register(int offset) {
         try (Memory regs = new Memory(Kvm.Regs.SIZE)) {
-            return LinuxNative.ioctl(fd, Kvm.GET_REGS, Pointer.nativeValue(regs)) < 0 ? -1 : regs.getLong(Kvm.Regs.RIP);
+            return LinuxNative.ioctl(fd, Kvm.GET_REGS, Pointer.nativeValue(regs)) < 0 ? -1 : regs.getLong(offset);
         }
     }
 

@@ -67,7 +67,8 @@ class MicroVmProgramTest {
 
     /**
      * vgpu:vm's vCPU readout of a guest that spins without a VM exit: the vCPU is signalled out of
-     * KVM_RUN and answers, twice at the same rip (the spin), with RFLAGS.IF as the guest set it.
+     * KVM_RUN and answers, twice at the same rip (the spin), with RFLAGS.IF as the guest set it and
+     * the value it pushed on top of its stack.
      */
     @Test
     void theStateOfASpinningVcpuIsReadBetweenTwoKvmRuns() throws Exception {
@@ -75,12 +76,12 @@ class MicroVmProgramTest {
         for (boolean interruptsOn : new boolean[] {false, true}) {
             try (MicroVm vm = MicroVm.create(64L << 20, OutputStream.nullOutputStream())) {
                 assertEquals("not running", vm.vcpuState(100));
-                // cli or sti; spin: jmp spin
-                vm.bootProgram(new byte[] {(byte) (interruptsOn ? 0xfb : 0xfa), (byte) 0xeb, (byte) 0xfe});
+                // cli or sti; push 0x12345678 (what a call leaves: a value on the stack); spin: jmp spin
+                vm.bootProgram(new byte[] {(byte) (interruptsOn ? 0xfb : 0xfa), 0x68, 0x78, 0x56, 0x34, 0x12, (byte) 0xeb, (byte) 0xfe});
                 Thread vcpu = new Thread(vm::run, "test-vcpu");
                 vcpu.start();
                 try {
-                    long spin = VmMemoryLayout.KERNEL_START + 1;
+                    long spin = VmMemoryLayout.KERNEL_START + 6;
                     String expected = String.format("runnable, rip 0x%x, ", spin);
                     String first = awaitState(vm, expected);
                     assertTrue(first.contains("interrupts " + (interruptsOn ? "on" : "off")), first);
@@ -88,6 +89,8 @@ class MicroVmProgramTest {
                     assertTrue(first.contains("irr [], isr []"), first);
                     // The spin's own bytes, read through the guest's page tables: jmp -2.
                     assertTrue(first.contains(String.format("code at rip: gpa 0x%x: eb fe", spin)), first);
+                    // The pushed value is the stack's top quadword, read through the page tables too.
+                    assertTrue(first.matches("(?s).*\nstack at rsp: gpa 0x[0-9a-f]+: 0000000012345678( [0-9a-f]{16}){7}\n.*"), first);
                     assertTrue(first.matches("(?s).*kvm counters: .*\\bexits \\d+.*"), first);
                     assertTrue(vm.vcpuState(2_000).startsWith(expected), "a second readout at the same spin");
                 } finally {
