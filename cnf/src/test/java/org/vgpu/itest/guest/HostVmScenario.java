@@ -47,7 +47,7 @@ public final class HostVmScenario {
      * ("none", or its vector with error code and payload) and CR2. MicroVmInputScenario checks a
      * real readout against it, so a change of that format fails a test, not just this classifier.
      */
-    public static final Pattern VCPU0 = Pattern.compile("vcpu0: (runnable|halted|mp state \\d+), rip (0x[0-9a-f]+), rsp 0x[0-9a-f]+,"
+    public static final Pattern VCPU0 = Pattern.compile("vcpu0: (runnable|halted|mp state \\d+), rip (0x[0-9a-f]+), rsp (0x[0-9a-f]+),"
             + " interrupts (?:on|off) .*, exception (none|(?:injected|pending) vector (\\d+)([^;]*?)), cr2 (0x[0-9a-f]+); lapic ");
 
     /**
@@ -60,13 +60,13 @@ public final class HostVmScenario {
     public static String wedgedVcpu(String first, String second) {
         Matcher a = VCPU0.matcher(first);
         Matcher b = VCPU0.matcher(second);
-        if (!a.find() || !b.find() || !a.group(1).equals("runnable") || !b.group(1).equals("runnable") || a.group(4) == null
-                || !a.group(2).equals(b.group(2)) || !Objects.equals(a.group(4), b.group(4)) || !a.group(6).equals(b.group(6))) {
+        if (!a.find() || !b.find() || !a.group(1).equals("runnable") || !b.group(1).equals("runnable") || a.group(5) == null
+                || !a.group(2).equals(b.group(2)) || !Objects.equals(a.group(5), b.group(5)) || !a.group(7).equals(b.group(7))) {
             return null;
         }
         String code = second.lines().filter(l -> l.startsWith("code at rip: ")).findFirst().orElse("code at rip: ?");
-        return "vcpu0 runnable at rip " + b.group(2) + " with KVM delivering exception vector " + b.group(4) + b.group(5)
-                + ", cr2 " + b.group(6) + ", " + code;
+        return "vcpu0 runnable at rip " + b.group(2) + " (rsp " + b.group(3) + ") with KVM delivering exception vector " + b.group(5) + b.group(6)
+                + ", cr2 " + b.group(7) + ", " + code;
     }
 
     /**
