@@ -43,7 +43,7 @@ public final class HostVmScenario {
     private static final Pattern WEDGED = Pattern.compile(GUEST_WEDGED + " [^\\n]*");
 
     /**
-     * vcpu0's line of vgpu:vm (Vcpu.describeState): its state, rip, the exception KVM delivers
+     * vcpu0's line of vgpu:vm (Vcpu.describeState): its state, rip, rsp, the exception KVM delivers
      * ("none", or its vector with error code and payload) and CR2. MicroVmInputScenario checks a
      * real readout against it, so a change of that format fails a test, not just this classifier.
      */
@@ -53,8 +53,8 @@ public final class HostVmScenario {
     /**
      * Why two vgpu:vm readouts taken seconds apart show vcpu0 wedged: runnable at the same rip with
      * KVM delivering the same exception for the same CR2 both times (nested KVM on TCG has
-     * re-injected a #PF at an unmapped rip ~20 000 times a second, never reaching the guest's
-     * handler, until the test gave up); null for anything else, such as a halted guest waiting for
+     * re-injected a #PF at an unmapped rip, with rsp lost too, 11 000-20 000 times a second, never
+     * reaching the guest's handler, until the test gave up); null for anything else, such as a halted guest waiting for
      * a device, which is vgpu's to answer.
      */
     public static String wedgedVcpu(String first, String second) {
