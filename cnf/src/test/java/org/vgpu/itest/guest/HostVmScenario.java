@@ -4,7 +4,6 @@ import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -54,14 +53,14 @@ public final class HostVmScenario {
      * Why two vgpu:vm readouts taken seconds apart show vcpu0 wedged: runnable at the same rip with
      * KVM delivering the same exception for the same CR2 both times (nested KVM on TCG has
      * re-injected a #PF at an unmapped rip, with rsp lost too, 11 000-20 000 times a second, never
-     * reaching the guest's handler, until the test gave up); null for anything else, such as a halted guest waiting for
-     * a device, which is vgpu's to answer.
+     * reaching the guest's handler, until the test gave up); null for anything else, such as a
+     * halted guest waiting for a device, which is vgpu's to answer.
      */
     public static String wedgedVcpu(String first, String second) {
         Matcher a = VCPU0.matcher(first);
         Matcher b = VCPU0.matcher(second);
         if (!a.find() || !b.find() || !a.group(1).equals("runnable") || !b.group(1).equals("runnable") || a.group(5) == null
-                || !a.group(2).equals(b.group(2)) || !Objects.equals(a.group(5), b.group(5)) || !a.group(7).equals(b.group(7))) {
+                || !a.group(2).equals(b.group(2)) || !a.group(5).equals(b.group(5)) || !a.group(7).equals(b.group(7))) {
             return null;
         }
         String code = second.lines().filter(l -> l.startsWith("code at rip: ")).findFirst().orElse("code at rip: ?");

@@ -372,30 +372,41 @@ public final class MicroVm implements AutoCloseable {
 
     /**
      * bytes of guest memory from guest virtual address gva, through the vCPU's page tables (each
-     * page translated on its own), hex in units of 1 byte or 8 (little-endian quadwords); "not
-     * mapped" if gva is not, or where the mapping ends.
+     * page translated on its own, so a unit may straddle two), hex in units of 1 byte or 8
+     * (little-endian quadwords); "not mapped" if gva is not, or where the mapping ends.
      */
     private String guestVirtual(long gva, int bytes, int unit) {
         long gpa = gva == -1 ? -1 : vcpu.translate(gva);
         if (gpa == -1) {
             return "not mapped";
         }
-        StringBuilder s = new StringBuilder(String.format("gpa 0x%x:", gpa));
+        String start = String.format("gpa 0x%x:", gpa);
+        byte[] read = new byte[bytes];
+        int n = 0;
+        String end = "";
         try {
-            for (int i = 0; i < bytes; i += unit) {
-                if (i > 0 && ((gva + i) & 0xfff) == 0) { // the next page may be anywhere, or nowhere
-                    long page = vcpu.translate(gva + i);
+            for (; n < bytes; n++) {
+                if (n > 0 && ((gva + n) & 0xfff) == 0) { // the next page may be anywhere, or nowhere
+                    long page = vcpu.translate(gva + n);
                     if (page == -1) {
-                        return s.append(" (next page not mapped)").toString();
+                        end = " (next page not mapped)";
+                        break;
                     }
-                    gpa = page - i;
+                    gpa = page - n;
                 }
-                s.append(unit == 1 ? String.format(" %02x", memory.readByte(gpa + i) & 0xff) : String.format(" %016x", memory.readLong(gpa + i)));
+                read[n] = memory.readByte(gpa + n);
             }
         } catch (GuestMemoryException e) {
-            s.append(" (").append(e.getMessage()).append(')');
+            end = " (" + e.getMessage() + ")";
         }
-        return s.toString();
+        StringBuilder s = new StringBuilder(start);
+        for (int u = 0; u + unit <= n; u += unit) {
+            s.append(' ');
+            for (int i = unit - 1; i >= 0; i--) {
+                s.append(String.format("%02x", read[u + i] & 0xff));
+            }
+        }
+        return s.append(end).toString();
     }
 
     /** Exits to user space handled so far. */
